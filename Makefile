@@ -1,0 +1,28 @@
+# The README's two commands: `make run` (set up and run the bot) and `make test`.
+VENV ?= .venv
+BIN = $(VENV)/bin
+PYTHON ?= python3
+
+.PHONY: run test setup lint bench
+
+$(BIN)/liaison: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --disable-pip-version-check -e '.[dev]'
+	touch $(BIN)/liaison
+
+setup: $(BIN)/liaison
+
+run: setup
+	$(BIN)/liaison db upgrade
+	$(BIN)/liaison demo
+	$(BIN)/liaison serve
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+test: lint
+	$(BIN)/pytest -n 2 -p no:cacheprovider
+
+bench: setup
+	$(BIN)/python -m bench

@@ -1,0 +1,58 @@
+"""create_app: the one place that assembles settings, database, channels and routes (flaskr)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime
+
+from flask import Flask, jsonify
+from sqlalchemy import text
+
+import handlers  # noqa: F401  (registers every command)
+from bot.config import Settings, load_settings
+from bot.dispatch import Services
+from storage.db import make_engine, make_session_factory
+
+log = logging.getLogger(__name__)
+MAX_BODY = 1024 * 1024  # a WeCom callback is a few KB; anything over 1 MB is refused unread
+
+
+def system_clock(settings: Settings) -> Callable[[], datetime]:
+    tz = settings.timezone
+    return lambda: datetime.now(tz)
+
+
+def build_services(
+    settings: Settings | None = None, clock: Callable[[], datetime] | None = None
+) -> Services:
+    settings = settings or load_settings()
+    engine = make_engine(settings.database_url)
+    return Services(
+        settings=settings,
+        sessions=make_session_factory(engine),
+        clock=clock or system_clock(settings),
+    )
+
+
+def create_app(services: Services | None = None) -> Flask:
+    services = services or build_services()
+    app = Flask(__name__)
+    app.config["MAX_CONTENT_LENGTH"] = MAX_BODY
+    app.extensions["liaison"] = services
+
+    @app.get("/healthz")
+    def healthz():
+        try:
+            with services.sessions() as session:
+                session.execute(text("SELECT 1"))
+        except Exception as err:
+            log.warning("health check: database unreachable: %s", err)
+            return jsonify(status="error", database="unreachable"), 503
+        return jsonify(status="ok", database="ok")
+
+    if services.settings.wecom is not None:
+        from bot.channels import wecom
+
+        app.register_blueprint(wecom.blueprint(services))
+    return app

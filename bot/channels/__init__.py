@@ -1,0 +1,1 @@
+"""Transports: each module only translates between a platform and handlers.core types."""

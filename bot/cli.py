@@ -1,0 +1,222 @@
+"""The `liaison` command: serve, scheduler, shell, db, roster, demo, holidays."""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+
+from bot.config import ConfigError, load_settings
+from bot.dispatch import Services
+
+log = logging.getLogger("liaison")
+
+
+def _services() -> Services:
+    from bot.app import build_services
+
+    services = build_services(load_settings())
+    _upgrade(services)
+    return services
+
+
+def _upgrade(services: Services) -> None:
+    from storage.migrate import upgrade
+
+    upgrade(services.sessions.kw["bind"])
+
+
+def channel_senders(services: Services) -> dict:
+    """The senders a server-side drainer uses: real platforms only, never the console."""
+    senders = {}
+    if services.settings.wecom is not None:
+        from bot.channels.wecom import WeComSender
+
+        senders["wecom"] = WeComSender(services)
+    return senders
+
+
+@click.group()
+@click.option("-v", "--verbose", is_flag=True, help="输出调试日志")
+def cli(verbose: bool) -> None:
+    """二七区职业病防治工作联席会议 联络机器人"""
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    logging.getLogger("alembic").setLevel(logging.DEBUG if verbose else logging.WARNING)
+
+
+@cli.group()
+def db() -> None:
+    """数据库管理。"""
+
+
+@db.command("upgrade")
+def db_upgrade() -> None:
+    """把数据库升级到最新结构（Alembic）。"""
+    services = _services()
+    click.echo(f"数据库已是最新结构：{services.settings.database_url.split('@')[-1]}")
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--workers", default=2, show_default=True, type=int)
+@click.option("--threads", default=4, show_default=True, type=int)
+@click.option(
+    "--no-scheduler", is_flag=True, help="不在本机启动定时任务（另行运行 liaison scheduler）"
+)
+def serve(host: str, port: int, workers: int, threads: int, no_scheduler: bool) -> None:
+    """以生产 WSGI 服务器（gunicorn）运行回调服务，默认同时运行一个定时任务进程。"""
+    from bot.server import run_gunicorn
+
+    services = _services()
+    child = None
+    if not no_scheduler:
+        child = subprocess.Popen([sys.executable, "-m", "bot.cli", "scheduler"])
+    wecom = "已启用 /wecom/callback" if services.settings.wecom else "未配置（WECOM_* 未设置）"
+    click.echo(f"联络机器人已启动：http://{host}:{port}  企业微信回调：{wecom}")
+    click.echo("本地对话：在另一个终端运行  .venv/bin/liaison shell --as demo-office")
+    try:
+        run_gunicorn(host, port, workers, threads)
+    finally:
+        if child is not None:
+            child.send_signal(signal.SIGTERM)
+            child.wait(timeout=10)
+
+
+@cli.command()
+def scheduler() -> None:
+    """只运行定时任务（提醒、催报、推送发送）；全部署只应运行一个。"""
+    from apscheduler.schedulers.blocking import BlockingScheduler
+
+    from bot.scheduler import configure
+
+    services = _services()
+    sched = BlockingScheduler(timezone=services.settings.timezone)
+    configure(sched, services, channel_senders(services))
+    signal.signal(signal.SIGTERM, lambda *_: sched.shutdown(wait=False))
+    log.info("scheduler started (pid %s)", os.getpid())
+    sched.start()
+
+
+@cli.command()
+@click.option("--as", "user_id", required=True, help="以名单中某人的企业微信/钉钉账号身份对话")
+@click.option("--with-scheduler", is_flag=True, help="同时在本进程运行定时任务")
+def shell(user_id: str, with_scheduler: bool) -> None:
+    """本地控制台：以任意名单成员身份发消息，查看回复和推送。"""
+    from bot.channels.console import run_shell
+
+    services = _services()
+    if with_scheduler:
+        from apscheduler.schedulers.background import BackgroundScheduler
+
+        from bot.scheduler import configure
+
+        configure(BackgroundScheduler(timezone=services.settings.timezone), services, {}).start()
+    run_shell(services, user_id, sys.stdin, sys.stdout)
+
+
+@cli.group()
+def roster() -> None:
+    """成员单位名单的导入与导出。"""
+
+
+@roster.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def roster_import(file: Path) -> None:
+    """从 .xlsx 或 .csv 导入名单（表头：单位,姓名,职务,角色,企业微信账号,钉钉账号,手机）。"""
+    from handlers.roster import RosterError, apply_rows, parse_rows, read_rows
+
+    services = _services()
+    try:
+        rows = parse_rows(read_rows(file))
+    except RosterError as err:
+        raise click.ClickException(f"导入失败，未导入任何数据。{err}") from None
+    with services.sessions() as session, session.begin():
+        result = apply_rows(session, rows, services.clock())
+    click.echo(
+        f"导入完成：{len(rows)}行；新建单位{result.units_created}个，新增人员{result.people_created}人，"
+        f"更新人员{result.people_updated}人，新任职{result.appointments_started}项，"
+        f"卸任{result.appointments_ended}项。"
+    )
+
+
+@roster.command("export")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+def roster_export(file: Path) -> None:
+    """把当前名单导出为 .xlsx 或 .csv。"""
+    from handlers.roster import RosterError, export_rows, write_rows
+
+    services = _services()
+    with services.sessions() as session:
+        rows = export_rows(session)
+    try:
+        write_rows(file, rows)
+    except RosterError as err:
+        raise click.ClickException(str(err)) from None
+    click.echo(f"已导出{len(rows) - 1}条任职记录到 {file}")
+
+
+@cli.command()
+def demo() -> None:
+    """向空数据库写入演示名单（种子文件中的32个成员单位，人员和账号均为虚构）。"""
+    from handlers.demo import DEMO_OFFICE, seed_demo
+
+    services = _services()
+    with services.sessions() as session, session.begin():
+        result = seed_demo(session, services.clock())
+    if result is None:
+        click.echo("名单已有数据，未写入演示数据。")
+        return
+    click.echo(
+        f"已写入演示名单：{result.units_created}个成员单位，{result.people_created}人（均标注“演示”）。"
+    )
+    click.echo(f"试试：liaison shell --as {DEMO_OFFICE}   或   liaison shell --as demo-u09-liaison")
+
+
+@cli.group()
+def holidays() -> None:
+    """法定节假日与调休安排。"""
+
+
+@holidays.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def holidays_import(file: Path) -> None:
+    """导入某年的节假日（CSV 表头：日期,名称,类型；类型为 休 或 班）。"""
+    from handlers.workdays import import_holidays, parse_holiday_file
+
+    services = _services()
+    try:
+        rows = parse_holiday_file(file.read_text(encoding="utf-8-sig"))
+    except (ValueError, UnicodeDecodeError) as err:
+        raise click.ClickException(f"导入失败，未导入任何数据。{err}") from None
+    with services.sessions() as session, session.begin():
+        years = import_holidays(session, rows, source=file.name)
+    click.echo(f"已导入{'、'.join(map(str, years))}年的{len(rows)}个节假日/调休日。")
+
+
+@cli.command("seal-key")
+def seal_key() -> None:
+    """生成一个新的 LIAISON_SEAL_KEY（用于加密举报人身份信息）。"""
+    from cryptography.fernet import Fernet
+
+    click.echo(Fernet.generate_key().decode())
+
+
+def main() -> None:
+    try:
+        cli(standalone_mode=True)
+    except ConfigError as err:
+        click.echo(f"配置错误：{err}", err=True)
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,106 @@
+"""Settings read once from the environment (and `.env`), validated at start-up.
+
+A bad value stops start-up with one line naming the variable, so an operator never has to read a
+stack trace to find a typo in a deployment file.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+DEFAULT_ORG_NAME = "二七区职业病防治工作联席会议"
+DEFAULT_WECOM_API_BASE = "https://qyapi.weixin.qq.com/cgi-bin/"
+_AES_KEY_RE = re.compile(r"^[A-Za-z0-9]{43}$")
+
+
+class ConfigError(Exception):
+    """A setting is missing or malformed; the message names the variable, in Chinese."""
+
+
+@dataclass(frozen=True)
+class WeComSettings:
+    corp_id: str
+    agent_id: int
+    secret: str
+    token: str
+    aes_key: str
+    api_base: str = DEFAULT_WECOM_API_BASE
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    timezone: ZoneInfo
+    org_name: str = DEFAULT_ORG_NAME
+    instance_path: Path = field(default_factory=lambda: Path("instance"))
+    wecom: WeComSettings | None = None
+    seal_key: str | None = None
+    extra: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def files_path(self) -> Path:
+        return self.instance_path / "files"
+
+
+def _wecom_from(env: Mapping[str, str]) -> WeComSettings | None:
+    names = ["WECOM_CORP_ID", "WECOM_AGENT_ID", "WECOM_SECRET", "WECOM_TOKEN", "WECOM_AES_KEY"]
+    present = [n for n in names if env.get(n)]
+    if not present:
+        return None
+    missing = [n for n in names if not env.get(n)]
+    if missing:
+        raise ConfigError(f"缺少环境变量 {missing[0]}：企业微信的 WECOM_* 设置须全部提供或全部不设")
+    aes_key = env["WECOM_AES_KEY"].strip()
+    if not _AES_KEY_RE.match(aes_key):
+        raise ConfigError("环境变量 WECOM_AES_KEY 格式错误：应为 43 位字母或数字（EncodingAESKey）")
+    try:
+        agent_id = int(env["WECOM_AGENT_ID"])
+    except ValueError:
+        raise ConfigError("环境变量 WECOM_AGENT_ID 格式错误：应为整数（应用 AgentId）") from None
+    api_base = env.get("WECOM_API_BASE") or DEFAULT_WECOM_API_BASE
+    if not re.match(r"^https?://", api_base):
+        raise ConfigError("环境变量 WECOM_API_BASE 格式错误：应以 http:// 或 https:// 开头")
+    if not api_base.endswith("/"):
+        api_base += "/"
+    return WeComSettings(
+        corp_id=env["WECOM_CORP_ID"].strip(),
+        agent_id=agent_id,
+        secret=env["WECOM_SECRET"].strip(),
+        token=env["WECOM_TOKEN"].strip(),
+        aes_key=aes_key,
+        api_base=api_base,
+    )
+
+
+def load_settings(env: Mapping[str, str] | None = None, *, read_dotenv: bool = True) -> Settings:
+    """Build Settings from `env` (default: the process environment plus `.env` if present)."""
+    if env is None:
+        if read_dotenv:
+            from dotenv import load_dotenv
+
+            load_dotenv(Path.cwd() / ".env", override=False)
+        env = dict(os.environ)
+    instance = Path(env.get("LIAISON_INSTANCE_PATH") or "instance").resolve()
+    url = env.get("LIAISON_DATABASE_URL") or f"sqlite:///{instance / 'liaison.db'}"
+    if "://" not in url:
+        raise ConfigError("环境变量 LIAISON_DATABASE_URL 格式错误：应为 SQLAlchemy 数据库地址")
+    tz_name = env.get("LIAISON_TIMEZONE") or "Asia/Shanghai"
+    try:
+        tz = ZoneInfo(tz_name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"环境变量 LIAISON_TIMEZONE 无效：未知时区 {tz_name}") from None
+    seal_key = env.get("LIAISON_SEAL_KEY") or None
+    return Settings(
+        database_url=url,
+        timezone=tz,
+        org_name=env.get("LIAISON_ORG_NAME") or DEFAULT_ORG_NAME,
+        instance_path=instance,
+        wecom=_wecom_from(env),
+        seal_key=seal_key,
+        extra={k: v for k, v in env.items() if k.startswith("LIAISON_")},
+    )

@@ -1,0 +1,137 @@
+"""Dispatch: find the command in the handlers' registry, check the sender's role, run dialogues.
+
+Conversation state lives in the database, so any worker can continue it; `取消` leaves any of them.
+Unknown input gets a short hint with the closest command, never a stack trace.
+"""
+
+from __future__ import annotations
+
+import difflib
+import logging
+import re
+
+from sqlalchemy import delete
+
+from handlers import core
+from handlers.core import (
+    Command,
+    Context,
+    Conversation,
+    Incoming,
+    Reply,
+    Role,
+    UserError,
+    split_command,
+)
+from storage.conversations import ConversationState
+
+log = logging.getLogger(__name__)
+
+CANCEL_WORDS = {"取消", "退出", "算了"}
+_SPLIT = re.compile(r"[\s\u3000]+")
+
+
+def user_key(msg: Incoming) -> str:
+    return f"{msg.channel}:{msg.user_id}"
+
+
+def closest_commands(text: str, roles: frozenset[Role]) -> list[str]:
+    allowed = [w for w, c in core.COMMANDS.items() if c.allows(roles) and not c.hidden]
+    head = _SPLIT.split(text.strip(), maxsplit=1)[0] if text.strip() else ""
+    return difflib.get_close_matches(head, allowed, n=2, cutoff=0.34)
+
+
+def hint_for(text: str, roles: frozenset[Role]) -> str:
+    close = closest_commands(text, roles)
+    if close:
+        return (
+            f"没有识别「{text[:20]}」。您是不是要：{'、'.join(close)}？发送「帮助」查看全部指令。"
+        )
+    return "没有识别这条消息。发送「帮助」查看您可以使用的指令。"
+
+
+def refusal(cmd: Command) -> str:
+    roles = "、".join(sorted(r.value for r in cmd.roles or ()))
+    return f"「{cmd.keyword}」仅限{roles}使用，您当前没有相应身份。如有疑问请联系联席会议办公室。"
+
+
+def load_conversation(ctx: Context, msg: Incoming) -> tuple[Conversation | None, str]:
+    """The sender's live conversation, or None; the note says if an old one just expired."""
+    row = ctx.session.get(ConversationState, user_key(msg))
+    if row is None:
+        return None, ""
+    flow = core.FLOWS.get(row.flow)
+    if flow is None or row.expires_at <= ctx.now:
+        ctx.session.delete(row)
+        ctx.session.flush()
+        return None, f"（上次未完成的「{row.flow}」已超时，已自动取消。）\n" if flow else ""
+    return Conversation(flow=row.flow, step=row.step, data=dict(row.data or {})), ""
+
+
+def save_conversation(ctx: Context, msg: Incoming, convo: Conversation | None) -> None:
+    key = user_key(msg)
+    if convo is None or convo.ended:
+        ctx.session.execute(delete(ConversationState).where(ConversationState.user_key == key))
+        return
+    flow = core.FLOWS[convo.flow]
+    row = ctx.session.get(ConversationState, key) or ConversationState(user_key=key)
+    row.flow, row.step, row.data = convo.flow, convo.step, dict(convo.data)
+    row.expires_at = ctx.now + flow.timeout
+    row.updated_at = ctx.now
+    ctx.session.add(row)
+
+
+def run_guarded(ctx: Context, func, *args) -> Reply:
+    """Run a handler inside a savepoint: a UserError undoes its changes and becomes the answer."""
+    savepoint = ctx.session.begin_nested()
+    try:
+        reply = Reply.of(func(*args))
+    except UserError as err:
+        savepoint.rollback()
+        ctx.new_conversation = None
+        return Reply(text=str(err))
+    savepoint.commit()
+    return reply
+
+
+def route(msg: Incoming, ctx: Context) -> Reply:
+    """Answer one incoming message; all database work happens in `ctx.session`."""
+    if msg.kind == "event":
+        return route_event(msg, ctx)
+    text = msg.text.strip()
+    convo, note = load_conversation(ctx, msg)
+    if convo is not None:
+        if text in CANCEL_WORDS:
+            save_conversation(ctx, msg, None)
+            return Reply(text=f"已退出「{convo.flow}」，未保存的内容已丢弃。")
+        ctx.conversation = convo
+        reply = run_guarded(ctx, core.FLOWS[convo.flow].func, msg, ctx, convo)
+        save_conversation(ctx, msg, ctx.new_conversation or convo)
+        return reply
+    if text in CANCEL_WORDS:
+        return Reply(text=note + "当前没有进行中的操作。")
+    if not text and msg.kind == "file":
+        return Reply(text=note + "收到文件。如需提交会议纪要，请先发送「纪要 会议号」。")
+    cmd, _args = split_command(text)
+    if cmd is None:
+        return Reply(text=note + hint_for(text, ctx.sender.roles))
+    if not cmd.allows(ctx.sender.roles):
+        return Reply(text=note + refusal(cmd))
+    reply = run_guarded(ctx, cmd.func, msg, ctx)
+    if ctx.new_conversation is not None:
+        save_conversation(ctx, msg, ctx.new_conversation)
+    if note:
+        reply.text = note + reply.text
+    return reply
+
+
+def route_event(msg: Incoming, ctx: Context) -> Reply:
+    if msg.event == "enter_agent":
+        cmd = core.COMMANDS.get("欢迎")
+        return run_guarded(ctx, cmd.func, msg, ctx) if cmd else Reply()
+    prefix = msg.event_key.split(":", 1)[0]
+    handler = core.BUTTONS.get(prefix)
+    if handler is None:
+        log.info("unhandled event %s key=%s", msg.event, msg.event_key)
+        return Reply()
+    return run_guarded(ctx, handler, msg, ctx)

@@ -1,0 +1,81 @@
+"""APScheduler 3 set-up. The jobs themselves are plain functions registered in handlers/.
+
+Every job is a reconciler: it looks at the clock and the database and queues what is due, with
+outbox keys that make a second run (a restart, or two schedulers by mistake) change nothing. So
+each job also runs once at start, which sends anything missed while the scheduler was down.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+
+from apscheduler.schedulers.base import BaseScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+from bot.dispatch import Services
+from bot.outbox import ChannelSender, drain
+from handlers import core
+
+log = logging.getLogger(__name__)
+
+
+def run_job(services: Services, job_id: str) -> None:
+    """Run one registered job in its own transaction at the services' current time."""
+    job = core.JOBS[job_id]
+    with services.sessions() as session, session.begin():
+        job.func(services.context(session))
+
+
+def run_all_jobs(services: Services) -> None:
+    for job_id in sorted(core.JOBS):
+        try:
+            run_job(services, job_id)
+        except Exception:
+            log.exception("job %s failed", job_id)
+
+
+def _trigger(job: core.Job, services: Services):
+    tz = services.settings.timezone
+    if job.trigger == "cron":
+        return CronTrigger(timezone=tz, **job.trigger_args)
+    return IntervalTrigger(timezone=tz, **job.trigger_args)
+
+
+def configure(
+    scheduler: BaseScheduler,
+    services: Services,
+    senders: Mapping[str, ChannelSender],
+    drain_seconds: float = 2.0,
+) -> BaseScheduler:
+    for job in core.JOBS.values():
+        scheduler.add_job(
+            _safe,
+            _trigger(job, services),
+            args=[services, job.id],
+            id=job.id,
+            replace_existing=True,
+            coalesce=True,
+            max_instances=1,
+            misfire_grace_time=3600,
+            next_run_time=services.clock(),
+        )
+    if senders:
+        scheduler.add_job(
+            drain,
+            IntervalTrigger(seconds=drain_seconds, timezone=services.settings.timezone),
+            args=[services, senders],
+            id="outbox.drain",
+            coalesce=True,
+            max_instances=1,
+            replace_existing=True,
+        )
+    return scheduler
+
+
+def _safe(services: Services, job_id: str) -> None:
+    try:
+        run_job(services, job_id)
+    except Exception:
+        log.exception("job %s failed", job_id)

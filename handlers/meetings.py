@@ -1,0 +1,1 @@
+"""The meetings domain (filled in by its issue)."""

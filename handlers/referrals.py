@@ -1,0 +1,1 @@
+"""The referrals domain (filled in by its issue)."""

@@ -1,0 +1,1 @@
+"""The reports domain (filled in by its issue)."""

@@ -1,0 +1,21 @@
+"""Persistence: SQLAlchemy models (one module per area), sessions and Alembic migrations.
+
+Importing this package registers every model on `Base.metadata`, which Alembic and tests rely on.
+"""
+
+from storage import (  # noqa: F401  (imported for their models)
+    audit,
+    calendar,
+    conversations,
+    documents,
+    inbound,
+    meetings,
+    outbox,
+    referrals,
+    reports,
+    roster,
+    tokens,
+)
+from storage.db import Base, UTCDateTime, make_engine, make_session_factory, session_scope
+
+__all__ = ["Base", "UTCDateTime", "make_engine", "make_session_factory", "session_scope"]

@@ -1,0 +1,1 @@
+"""Models of the meetings domain (filled in by its issue)."""

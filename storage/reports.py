@@ -1,0 +1,1 @@
+"""Models of the reports domain (filled in by its issue)."""

@@ -1,0 +1,98 @@
+"""Member units, people and who held which role when (the roster)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint, select
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+
+from storage.db import Base, UTCDateTime
+
+
+class Unit(Base):
+    """A member unit (成员单位) of the joint conference, e.g. 区人社局 or 马寨镇."""
+
+    __tablename__ = "unit"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    kind: Mapped[str] = mapped_column(String(20), default="部门")  # 部门 / 镇街 / 管委会
+    active: Mapped[bool] = mapped_column(default=True)
+    demo: Mapped[bool] = mapped_column(default=False)
+
+
+class Person(Base):
+    __tablename__ = "person"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(50))
+    title: Mapped[str] = mapped_column(String(100), default="")
+    wecom_userid: Mapped[str | None] = mapped_column(String(64), unique=True)
+    dingtalk_userid: Mapped[str | None] = mapped_column(String(64), unique=True)
+    mobile: Mapped[str | None] = mapped_column(String(20))
+    demo: Mapped[bool] = mapped_column(default=False)
+    appointments: Mapped[list[Appointment]] = relationship(back_populates="person")
+
+
+class Appointment(Base):
+    """A person holding a role in a unit from `started_at` until `ended_at` (None = still)."""
+
+    __tablename__ = "appointment"
+    __table_args__ = (UniqueConstraint("person_id", "unit_id", "role", "started_at"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
+    role: Mapped[str] = mapped_column(String(10))  # Role value: 办公室/召集人/联络员/分管领导
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    person: Mapped[Person] = relationship(back_populates="appointments")
+    unit: Mapped[Unit] = relationship()
+
+
+def find_person(session: Session, user_id: str) -> Person | None:
+    """The roster member behind a platform or console user id, if any."""
+    for column in (Person.wecom_userid, Person.dingtalk_userid):
+        person = session.scalar(select(Person).where(column == user_id))
+        if person:
+            return person
+    return None
+
+
+def current_appointments(session: Session, person_id: int) -> list[Appointment]:
+    stmt = select(Appointment).where(
+        Appointment.person_id == person_id, Appointment.ended_at.is_(None)
+    )
+    return list(session.scalars(stmt))
+
+
+def holders(session: Session, unit_id: int, role: str) -> list[Person]:
+    """People currently holding `role` in the unit, e.g. its liaison officers."""
+    stmt = (
+        select(Person)
+        .join(Appointment)
+        .where(
+            Appointment.unit_id == unit_id,
+            Appointment.role == role,
+            Appointment.ended_at.is_(None),
+        )
+        .order_by(Person.id)
+    )
+    return list(session.scalars(stmt))
+
+
+def people_with_role(session: Session, role: str) -> list[Person]:
+    stmt = (
+        select(Person)
+        .join(Appointment)
+        .where(Appointment.role == role, Appointment.ended_at.is_(None))
+        .distinct()
+        .order_by(Person.id)
+    )
+    return list(session.scalars(stmt))
+
+
+def member_units(session: Session) -> list[Unit]:
+    return list(session.scalars(select(Unit).where(Unit.active.is_(True)).order_by(Unit.id)))
+
+
+def unit_by_name(session: Session, name: str) -> Unit | None:
+    return session.scalar(select(Unit).where(Unit.name == name))

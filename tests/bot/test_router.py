@@ -1,0 +1,106 @@
+"""Routing, roles, hints and conversations, through the same dispatch the platforms use."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from handlers.core import Context, Conversation, Incoming, Role, UserError, command, flow
+from storage.audit import AuditEntry, record
+
+
+@command("测试登记", roles={Role.OFFICE}, hidden=True)
+def _start_test_flow(msg: Incoming, ctx: Context) -> str:
+    """测试用的两步对话。"""
+    ctx.start_conversation("测试登记", "名称")
+    return "请输入名称"
+
+
+@flow("测试登记", timeout=timedelta(minutes=10))
+def _test_flow(msg: Incoming, ctx: Context, convo: Conversation) -> str:
+    if convo.step == "名称":
+        if msg.text == "坏":
+            raise UserError("名称不能为「坏」，请重新输入")
+        convo.data["名称"] = msg.text
+        convo.goto("确认")
+        return f"名称：{msg.text}，发送「确认」保存"
+    if msg.text == "确认":
+        record(ctx.session, ctx.now, ctx.sender.name, "测试", convo.data["名称"])
+        convo.end()
+        return "已保存"
+    return "请发送「确认」或「取消」"
+
+
+def test_help_lists_only_what_the_role_may_use(bot):
+    office = bot.send("demo-office", "帮助")
+    public = bot.send("stranger", "帮助")
+    assert "办公室" in office and "我是谁" in office
+    assert "公众" in public
+    assert "测试登记" not in office  # hidden commands stay out of help
+
+
+def test_who_am_i_shows_name_unit_and_role(bot):
+    text = bot.send("demo-u09-liaison", "我是谁")
+    assert "区人社局联络员（演示）" in text and "区人社局" in text and "联络员" in text
+    assert "不在联席会议名单中" in bot.send("stranger", "我是谁")
+
+
+def test_unknown_text_gets_a_hint_with_the_closest_command(bot):
+    assert "您是不是要：帮助" in bot.send("demo-office", "帮主")
+    assert "发送「帮助」" in bot.send("demo-office", "今天天气怎么样")
+
+
+def test_role_refusal_says_why(bot):
+    text = bot.send("demo-u09-liaison", "测试登记")
+    assert "仅限办公室使用" in text
+
+
+def test_conversation_survives_a_new_process_and_stores_on_confirm(bot, services, clock):
+    assert bot.send("demo-office", "测试登记") == "请输入名称"
+    # a second "process": new services on the same database
+    from bot.dispatch import Services
+    from storage.db import make_engine, make_session_factory
+
+    engine = make_engine(services.settings.database_url)
+    other = Services(services.settings, make_session_factory(engine), clock)
+    from tests.support import TestBot
+
+    bot2 = TestBot(other, clock)
+    assert "名称：甲" in bot2.send("demo-office", "甲")
+    assert bot.send("demo-office", "确认") == "已保存"
+    with bot.session() as s:
+        assert [e.subject for e in s.query(AuditEntry)] == ["甲"]
+    engine.dispose()
+
+
+def test_user_error_keeps_the_step_and_stores_nothing(bot):
+    bot.send("demo-office", "测试登记")
+    assert "不能为「坏」" in bot.send("demo-office", "坏")
+    assert "名称：乙" in bot.send("demo-office", "乙")
+
+
+def test_cancel_leaves_any_conversation(bot):
+    bot.send("demo-office", "测试登记")
+    assert "已退出「测试登记」" in bot.send("demo-office", "取消")
+    assert "没有识别" in bot.send("demo-office", "确认")
+    assert "没有进行中的操作" in bot.send("demo-office", "取消")
+
+
+def test_conversation_expires(bot, clock):
+    bot.send("demo-office", "测试登记")
+    clock.advance(minutes=11)
+    text = bot.send("demo-office", "帮助")
+    assert "已超时" in text and "可用指令" in text
+
+
+@command("测试崩溃", hidden=True)
+def _crash(msg: Incoming, ctx: Context) -> str:
+    """测试用：处理中途出错。"""
+    record(ctx.session, ctx.now, "x", "测试", "不应保存")
+    raise RuntimeError("secret internal detail")
+
+
+def test_a_crashing_handler_answers_with_an_apology_and_stores_nothing(bot):
+    text = bot.send("demo-office", "测试崩溃")
+    assert "抱歉" in text and "secret" not in text and "Traceback" not in text
+    with bot.session() as s:
+        assert s.query(AuditEntry).count() == 0

@@ -1,0 +1,127 @@
+"""Fixtures: a fresh database per test on SQLite and (when configured) PostgreSQL, a movable
+clock, services, and `bot`, which talks like a user.
+
+PostgreSQL runs when LIAISON_TEST_PG_URL is set (`.ci/run` sets it); then an unreachable server
+fails the run instead of skipping. Without it the PostgreSQL half is skipped, saying why.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, text
+
+import handlers  # noqa: F401  (registers every command)
+import storage
+from bot.config import load_settings
+from bot.dispatch import Services
+from storage.db import make_engine, make_session_factory
+from storage.migrate import upgrade
+from tests.support import TZ, FakeClock, TestBot
+
+PG_ENV = "LIAISON_TEST_PG_URL"
+START = datetime(2026, 11, 23, 9, 0, tzinfo=TZ)
+TEST_SEAL_KEY = "h7t1YpGeSeYn9CjuhQfXbm4rTn5t5FGm4S2u1wKVV3c="
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    url = os.environ.get(PG_ENV)
+    return f"PostgreSQL tests: {'on ' + url if url else f'skipped ({PG_ENV} not set)'}"
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    engine.dispose()
+    return path
+
+
+@pytest.fixture(scope="session")
+def pg_url(worker_id: str) -> Iterator[str]:
+    base = os.environ.get(PG_ENV)
+    if not base:
+        pytest.skip(
+            f"PostgreSQL tests skipped: set {PG_ENV} (e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test)"
+        )
+    schema = f"liaison_test_{worker_id}"
+    admin = make_engine(base)
+    try:
+        with admin.begin() as conn:
+            conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+            conn.execute(text(f"CREATE SCHEMA {schema}"))
+    except Exception as err:
+        pytest.fail(f"{PG_ENV} is set but PostgreSQL is unreachable: {err}", pytrace=False)
+    sep = "&" if "?" in base else "?"
+    url = f"{base}{sep}options=-csearch_path%3D{schema}"
+    engine = make_engine(url)
+    upgrade(engine)
+    engine.dispose()
+    yield url
+    with admin.begin() as conn:
+        conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+    admin.dispose()
+
+
+def _truncate_all(engine: Engine) -> None:
+    names = ", ".join(t.name for t in storage.Base.metadata.sorted_tables)
+    with engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh, migrated database for one test, on each backend."""
+    if request.param == "sqlite":
+        path = tmp_path / "liaison.db"
+        shutil.copy(request.getfixturevalue("sqlite_template"), path)
+        yield f"sqlite:///{path}"
+        return
+    url = request.getfixturevalue("pg_url")
+    engine = make_engine(url)
+    _truncate_all(engine)
+    engine.dispose()
+    yield url
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock(START)
+
+
+@pytest.fixture
+def env(database_url: str, tmp_path: Path) -> dict[str, str]:
+    """The environment the bot is configured from; tests may add WECOM_* etc. before use."""
+    return {
+        "LIAISON_DATABASE_URL": database_url,
+        "LIAISON_INSTANCE_PATH": str(tmp_path / "instance"),
+        "LIAISON_SEAL_KEY": TEST_SEAL_KEY,
+    }
+
+
+@pytest.fixture
+def services(env: dict[str, str], clock: FakeClock) -> Iterator[Services]:
+    settings = load_settings(env)
+    engine = make_engine(settings.database_url)
+    yield Services(settings=settings, sessions=make_session_factory(engine), clock=clock)
+    engine.dispose()
+
+
+@pytest.fixture
+def bot(services: Services, clock: FakeClock) -> TestBot:
+    """A bot on a fresh database with the demo roster (32 units, demo-uNN-liaison/leader…)."""
+    test_bot = TestBot(services=services, clock=clock)
+    test_bot.seed_demo()
+    return test_bot
+
+
+@pytest.fixture(scope="session")
+def worker_id(request: pytest.FixtureRequest) -> str:
+    """Without pytest-xdist there is one worker; with it, each gets its own PG schema."""
+    return getattr(request.config, "workerinput", {}).get("workerid", "main")
