@@ -1,0 +1,1 @@
+"""The quarterly bulletin (filled in by its issue)."""
