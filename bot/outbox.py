@@ -18,6 +18,7 @@ from bot.dispatch import Services
 from storage import outbox
 from storage.documents import Document
 from storage.outbox import OutboxMessage
+from storage.sealing import unseal
 
 log = logging.getLogger(__name__)
 LEASE = timedelta(minutes=2)
@@ -83,6 +84,8 @@ def _send_one(services: Services, sender: ChannelSender, row_id: int) -> int:
         session.expunge(row)
         if document is not None:
             session.expunge(document)
+    if row.payload.get("sealed_address"):
+        row.address = unseal(services.seal_key, row.address)  # detached copy: not written back
     error: str | None = None
     permanent = False
     try:

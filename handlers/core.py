@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from storage import outbox
 from storage.roster import Appointment, Person, Unit
+from storage.sealing import seal
 
 
 class Role(enum.StrEnum):
@@ -193,8 +194,19 @@ class Context:
         kind: str = "text",
         key: str | None = None,
         person_id: int | None = None,
+        sealed: bool = False,
     ) -> int:
-        """Queue one message to a raw platform address (e.g. a reporter not on the roster)."""
+        """Queue one message to a raw platform address (e.g. a reporter not on the roster).
+
+        With `sealed`, the address is stored encrypted and opened only by the sender at send time,
+        so the outbox never holds a reporter's account in clear.
+        """
+        body = dict(payload)
+        if sealed:
+            if self.seal_key is None:
+                raise RuntimeError("sealed push without a seal key")
+            address = seal(self.seal_key, address)
+            body["sealed_address"] = True
         inserted = outbox.insert_message(
             self.session,
             {
@@ -202,7 +214,7 @@ class Context:
                 "address": address,
                 "person_id": person_id,
                 "kind": kind,
-                "payload": dict(payload),
+                "payload": body,
                 "dedupe_key": key,
                 "status": outbox.PENDING,
                 "attempts": 0,

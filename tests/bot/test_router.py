@@ -104,3 +104,21 @@ def test_a_crashing_handler_answers_with_an_apology_and_stores_nothing(bot):
     assert "抱歉" in text and "secret" not in text and "Traceback" not in text
     with bot.session() as s:
         assert s.query(AuditEntry).count() == 0
+
+
+@command("测试密送", hidden=True)
+def _sealed_push(msg: Incoming, ctx: Context) -> str:
+    """测试用：向原始地址密封推送。"""
+    ctx.push_to(msg.channel, msg.user_id, {"text": "密封推送"}, sealed=True)
+    return "ok"
+
+
+def test_sealed_push_keeps_the_address_out_of_the_outbox_and_still_arrives(bot):
+    from storage.outbox import OutboxMessage
+
+    bot.send("worker-13800001111", "测试密送")
+    with bot.session() as s:
+        (row,) = s.query(OutboxMessage).all()
+        assert "13800001111" not in row.address
+    (push,) = bot.pushes()
+    assert push.to == "worker-13800001111" and push.text == "密封推送"
