@@ -21,6 +21,8 @@ def _services() -> Services:
     from bot.app import build_services
 
     services = build_services(load_settings())
+    engine = services.sessions.kw["bind"]
+    click.get_current_context().call_on_close(engine.dispose)
     _upgrade(services)
     return services
 

@@ -1,0 +1,127 @@
+"""Roster import/export through the `liaison roster` commands: all-or-nothing, in place, with history."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from openpyxl import Workbook, load_workbook
+from sqlalchemy import select
+
+from bot.cli import cli
+from handlers.roster import HEADER
+from storage.roster import Appointment, Person, Unit
+
+ROWS = [
+    ["区人社局", "王芳", "劳动监察科科长", "联络员", "wangfang", "", "13900000001"],
+    ["区人社局", "李强", "副局长", "分管领导", "liqiang", "ding-liqiang", "13900000002"],
+    ["马寨镇人民政府", "赵敏", "科员", "联络员", "", "ding-zhaomin", ""],
+    ["区卫健委", "陈静", "职业健康科科长", "办公室", "chenjing", "", ""],
+]
+
+
+def write_csv(path: Path, rows: list[list[str]], header: list[str] = HEADER) -> Path:
+    with path.open("w", newline="", encoding="utf-8-sig") as fh:
+        csv.writer(fh).writerows([header, *rows])
+    return path
+
+
+def run(env: dict[str, str], *args: str):
+    result = CliRunner().invoke(cli, list(args), env=env, catch_exceptions=False)
+    return result
+
+
+def counts(services) -> tuple[int, int, int]:
+    with services.sessions() as s:
+        return (
+            len(s.scalars(select(Unit)).all()),
+            len(s.scalars(select(Person)).all()),
+            len(s.scalars(select(Appointment)).all()),
+        )
+
+
+def test_import_creates_units_people_and_roles(env, services, tmp_path):
+    result = run(env, "roster", "import", str(write_csv(tmp_path / "r.csv", ROWS)))
+    assert result.exit_code == 0, result.output
+    assert "新建单位3个" in result.output and "新增人员4人" in result.output
+    assert counts(services) == (3, 4, 4)
+    with services.sessions() as s:
+        li = s.scalar(select(Person).where(Person.dingtalk_userid == "ding-liqiang"))
+        assert li.name == "李强" and li.wecom_userid == "liqiang" and li.mobile == "13900000002"
+
+
+def test_reimport_updates_in_place_and_keeps_history(env, services, clock, tmp_path):
+    run(env, "roster", "import", str(write_csv(tmp_path / "a.csv", ROWS)))
+    clock.advance(days=30)
+    changed = [r[:] for r in ROWS]
+    changed[0] = ["区人社局", "孙磊", "科员", "联络员", "sunlei", "", ""]  # new liaison officer
+    changed[1][2] = "局长"  # title change, same person
+    result = run(env, "roster", "import", str(write_csv(tmp_path / "b.csv", changed)))
+    assert result.exit_code == 0, result.output
+    assert "卸任1项" in result.output and "新任职1项" in result.output
+    units, people, appointments = counts(services)
+    assert (units, people, appointments) == (3, 5, 5)  # 王芳 kept as a person, her role ended
+    with services.sessions() as s:
+        wang = s.scalar(select(Person).where(Person.wecom_userid == "wangfang"))
+        (old,) = wang.appointments
+        assert old.ended_at is not None and old.ended_at > old.started_at
+        li = s.scalar(select(Person).where(Person.wecom_userid == "liqiang"))
+        assert li.title == "局长" and len(li.appointments) == 1
+    run(env, "roster", "import", str(write_csv(tmp_path / "c.csv", changed)))
+    assert counts(services) == (3, 5, 5)  # the same file again changes nothing
+
+
+@pytest.mark.parametrize(
+    ("bad_row", "reason"),
+    [
+        (["区人社局", "周一", "", "联络人", "zhouyi", "", ""], "第4行：角色「联络人」无效"),
+        (["", "周一", "", "联络员", "zhouyi", "", ""], "第4行：缺少单位"),
+        (["区人社局", "周一", "", "联络员", "", "", ""], "第4行：企业微信账号和钉钉账号至少填写一个"),
+        (["区人社局", "周一", "", "联络员", "zhouyi", "", "12345"], "第4行：手机号「12345」格式不正确"),
+        (["区人社局", "周一", "", "联络员", "wangfang", "", ""], "账号「wangfang」已在第2行属于王芳"),
+    ],
+)
+def test_a_bad_row_names_its_number_and_nothing_is_imported(env, services, tmp_path, bad_row, reason):
+    rows = [*ROWS[:2], bad_row, *ROWS[2:]]
+    result = run(env, "roster", "import", str(write_csv(tmp_path / "bad.csv", rows)))
+    assert result.exit_code != 0
+    assert reason in result.output and "未导入任何数据" in result.output
+    assert counts(services) == (0, 0, 0)
+
+
+def test_wrong_header_is_refused(env, services, tmp_path):
+    path = write_csv(tmp_path / "h.csv", ROWS, header=["单位", "姓名", "角色"])
+    result = run(env, "roster", "import", str(path))
+    assert result.exit_code != 0 and "第1行应为表头" in result.output
+    assert counts(services) == (0, 0, 0)
+
+
+def test_xlsx_import_and_export_round_trip(env, services, tmp_path):
+    book = Workbook()
+    sheet = book.active
+    for row in [HEADER, *ROWS]:
+        sheet.append(row)
+    book.save(tmp_path / "in.xlsx")
+    assert run(env, "roster", "import", str(tmp_path / "in.xlsx")).exit_code == 0
+    result = run(env, "roster", "export", str(tmp_path / "out.xlsx"))
+    assert result.exit_code == 0, result.output
+    out = [
+        ["" if v is None else str(v) for v in row]
+        for row in load_workbook(tmp_path / "out.xlsx").active.iter_rows(values_only=True)
+    ]
+    assert out[0] == HEADER
+    assert sorted(out[1:]) == sorted(ROWS)
+    # and the exported file imports again without changes
+    assert "新增人员0人" in run(env, "roster", "import", str(tmp_path / "out.xlsx")).output
+
+
+def test_demo_seeds_the_seed_units_once(env, services):
+    result = run(env, "demo")
+    assert "32个成员单位" in result.output
+    with services.sessions() as s:
+        names = [u.name for u in s.scalars(select(Unit))]
+        assert {"区卫健委", "区人社局", "区总工会", "马寨镇人民政府"} <= set(names)
+        assert all("（演示）" in p.name and p.demo for p in s.scalars(select(Person)))
+    assert "未写入演示数据" in run(env, "demo").output
