@@ -25,6 +25,7 @@ from storage.roster import current_appointments, find_person
 from storage.sealing import SealError, load_seal_key
 
 log = logging.getLogger(__name__)
+PRIVATE_NOTE = "（该回复含保密信息，未予保存。如未收到，请重新发送指令。）"
 APOLOGY = "抱歉，系统处理这条消息时出错，已记录。请稍后重试，或联系联席会议办公室。"
 
 
@@ -113,7 +114,7 @@ def handle(services: Services, msg: Incoming) -> tuple[Reply, bool]:
         for doc_id in reply.documents:
             ctx.push_to(msg.channel, msg.user_id, {"document_id": doc_id}, kind="file")
         if inbound is not None:
-            inbound.reply_text = reply.text
+            inbound.reply_text = PRIVATE_NOTE if reply.private else reply.text
             inbound.reply_button = reply.button_label or None
         session.commit()
         return reply, False

@@ -61,6 +61,7 @@ class Reply:
     text: str = ""
     documents: list[int] = field(default_factory=list)  # storage.documents.Document ids to send
     button_label: str = ""  # for a card click: the clicked button's new label
+    private: bool = False  # holds a secret (a query code, an unsealed identity): never stored
 
     @classmethod
     def of(cls, value: Reply | str | None) -> Reply:
