@@ -24,6 +24,7 @@ from storage.db import make_engine, make_session_factory
 from storage.migrate import upgrade
 from tests.support import TZ, FakeClock, TestBot
 
+pytest_plugins = ["tests.fakes.fixtures"]
 PG_ENV = "LIAISON_TEST_PG_URL"
 START = datetime(2026, 11, 23, 9, 0, tzinfo=TZ)
 TEST_SEAL_KEY = "h7t1YpGeSeYn9CjuhQfXbm4rTn5t5FGm4S2u1wKVV3c="
