@@ -1,0 +1,123 @@
+"""Working-day deadlines of a referral, and the job that reminds before them and escalates after.
+
+签收 is due by the end of the first working day after 转办; 反馈 by the end of the N-th working
+day after 转办 (15 by default, per hazard type configurable). Reminders: 签收 at 12:00 of its
+due day, 反馈 at 09:00 of its due day; when a deadline has passed, the unit's liaison officers and
+leaders in charge are told once, at 09:00 of the next working day. Every push carries a key made
+of the case, the stage and the due date, so each goes exactly once, and an extended deadline
+gets reminders of its own.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import select
+
+from handlers import referrals_text as tx
+from handlers.core import Context, job
+from handlers.referrals_cases import (
+    at_local,
+    calendar,
+    end_of,
+    leaders,
+    liaisons,
+    log_event,
+    unit_name,
+)
+from handlers.referrals_warning import recheck_recent
+from handlers.workdays import WorkCalendar, warn_missing_years
+from storage import referrals as st
+from storage.referrals import ReferralEvent
+
+DEFAULT_SIGN_DAYS = 1
+DEFAULT_ANSWER_DAYS = 15
+REMIND_HOUR = {"签收": 12, "反馈": 9}
+
+
+def answer_days(ctx: Context, hazard: str) -> int:
+    """LIAISON_REFERRAL_DAYS (default 15), overridden per hazard by LIAISON_REFERRAL_DAYS_BY_HAZARD
+    such as "放射=10,化学毒物=10"."""
+    days = ctx.option_int("LIAISON_REFERRAL_DAYS", DEFAULT_ANSWER_DAYS)
+    for item in ctx.option("LIAISON_REFERRAL_DAYS_BY_HAZARD", "").replace("，", ",").split(","):
+        name, _, value = item.partition("=")
+        if name.strip() == hazard and value.strip().isdigit():
+            days = int(value.strip())
+    return max(days, 1)
+
+
+def set_deadlines(ctx: Context, case: st.ReferralCase, days: int | None = None) -> None:
+    """Deadlines counted in working days from the day of 转办."""
+    cal = calendar(ctx)
+    start = ctx.local().date()
+    sign_days = max(ctx.option_int("LIAISON_REFERRAL_SIGN_DAYS", DEFAULT_SIGN_DAYS), 1)
+    case.sign_due = cal.add_workdays(start, sign_days)
+    case.answer_due = cal.add_workdays(start, days or answer_days(ctx, case.hazard))
+    warn_missing_years(ctx, cal)
+
+
+def extend(ctx: Context, case: st.ReferralCase, days: int) -> date:
+    cal = calendar(ctx)
+    case.answer_due = cal.add_workdays(case.answer_due or ctx.local().date(), days)
+    warn_missing_years(ctx, cal)
+    return case.answer_due
+
+
+def next_workday_morning(ctx: Context, cal: WorkCalendar, day: date) -> datetime:
+    return at_local(ctx, cal.add_workdays(day, 1), 9)
+
+
+def _stages(case: st.ReferralCase) -> list[tuple[str, date]]:
+    stages = []
+    if case.status == st.REFERRED and case.sign_due:
+        stages.append(("签收", case.sign_due))
+    if case.status in st.AT_UNIT and case.answer_due:
+        stages.append(("反馈", case.answer_due))
+    return stages
+
+
+def _remind(ctx: Context, case: st.ReferralCase, stage: str, due: date) -> None:
+    text = (
+        f"【提醒】{case.number}（{case.employer}）的{stage}期限为{tx.day(due)}，"
+        f"请及时{stage}：回复「{stage} {case.number}{'' if stage == '签收' else ' 办理结果'}」。"
+    )
+    ctx.push(liaisons(ctx, case.unit_id), text, key=f"referrals:remind:{case.number}:{stage}:{due}")
+
+
+def _escalate(ctx: Context, case: st.ReferralCase, stage: str, due: date) -> None:
+    key = f"referrals:overdue:{case.number}:{stage}:{due}"
+    unit = unit_name(ctx, case.unit_id)
+    text = (
+        f"【超期】{case.number}（{case.employer}）已超过{stage}期限（{tx.day(due)}），"
+        f"承办单位：{unit}。请分管领导督促尽快办理。"
+    )
+    people = leaders(ctx, case.unit_id) + liaisons(ctx, case.unit_id)
+    ctx.push(people, text, key=key)
+    if ctx.session.scalar(select(ReferralEvent.id).where(ReferralEvent.key == key)) is None:
+        log_event(ctx, case, f"{stage}超期", f"期限{tx.day(due)}，已告知{unit}分管领导", key=key)
+
+
+@job("referrals.deadlines", trigger="interval", minutes=10)
+def watch_deadlines(ctx: Context) -> None:
+    """Remind before each deadline and escalate after it, once each (keys make reruns no-ops);
+    also re-check recent reports for clusters."""
+    cal = calendar(ctx)
+    for case in st.open_cases(ctx.session, st.AT_UNIT):
+        for stage, due in _stages(case):
+            if at_local(ctx, due, REMIND_HOUR[stage]) <= ctx.now < end_of(ctx, due):
+                _remind(ctx, case, stage, due)
+            elif ctx.now >= next_workday_morning(ctx, cal, due):
+                _escalate(ctx, case, stage, due)
+    recheck_recent(ctx)
+    warn_missing_years(ctx, cal)
+
+
+def remaining(ctx: Context, due: date | None) -> str:
+    """'还剩N个工作日' or '已超期N个工作日' for the office's lists."""
+    if due is None:
+        return ""
+    today = ctx.local().date()
+    if ctx.now >= end_of(ctx, due):
+        return f"已超期{max(calendar(ctx).workdays_between(due, today), 1)}个工作日"
+    left = calendar(ctx).workdays_between(today, due)
+    return "今日到期" if left <= 0 else f"还剩{left}个工作日"

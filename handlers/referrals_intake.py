@@ -1,0 +1,197 @@
+"""举报 by anyone (on the roster or not) and 查询 by case number and query code.
+
+The dialogue keeps the contact already sealed in its state row, shows it masked, and on 提交
+stores the reporter's account and contact sealed in `referral_reporter`, apart from the case.
+The query code is shown once and kept only as an HMAC under the seal key.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import secrets
+from datetime import timedelta
+
+from sqlalchemy.exc import IntegrityError
+
+from handlers import referrals_text as tx
+from handlers.core import (
+    Context,
+    Conversation,
+    Incoming,
+    Reply,
+    UserError,
+    command,
+    command_args,
+    flow,
+    split_args,
+)
+from handlers.duties import suggest_units
+from handlers.referrals_cases import log_event, office_people, street_of
+from handlers.referrals_warning import check_clusters, employer_key
+from storage import referrals as st
+from storage.sealing import seal, unseal
+
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
+CODE_LENGTH = 6
+FLOW = "举报"
+
+
+def query_hash(ctx: Context, number: str, code: str) -> str:
+    """HMAC under the seal key, so a copy of the database alone cannot test codes offline."""
+    key = ctx.seal_key or b"liaison-bot"
+    message = f"{number.upper()}:{code.strip().upper()}".encode()
+    return hmac.new(key, message, hashlib.sha256).hexdigest()
+
+
+def mask_contact(contact: str) -> str:
+    digits = re.sub(r"\D", "", contact)
+    if len(digits) >= 7:
+        return f"{digits[:3]}****{digits[-4:]}"
+    return contact[:1] + "****"
+
+
+@command("举报", aliases=["投诉"])
+def start_report(msg: Incoming, ctx: Context) -> str:
+    """反映职业病危害问题（任何人可用，举报人信息保密）。"""
+    ctx.start_conversation(FLOW, "employer")
+    return tx.ASK_EMPLOYER
+
+
+def _take(text: str, low: int, high: int, error: str) -> str:
+    text = text.strip()
+    if not low <= len(text) <= high:
+        raise UserError(error)
+    return text
+
+
+def _hazard(text: str) -> str:
+    text = text.strip()
+    if text.isdigit() and 1 <= int(text) <= len(tx.HAZARDS):
+        return tx.HAZARDS[int(text) - 1]
+    if text in tx.HAZARDS:
+        return text
+    raise UserError(tx.BAD_HAZARD)
+
+
+def _contact_step(ctx: Context, convo: Conversation, text: str) -> str:
+    text = text.strip()
+    masked = ""
+    if text in tx.NO_CONTACT_WORDS:
+        convo.data.pop("contact", None)
+    else:
+        contact = _take(text, 3, 50, tx.BAD_CONTACT)
+        convo.data["contact"] = seal(ctx.seal_key, contact)  # never in clear, even mid-dialogue
+        masked = mask_contact(contact)
+    convo.data["masked"] = masked
+    convo.goto("confirm")
+    return tx.preview(convo.data, masked)
+
+
+@flow(FLOW, timeout=timedelta(minutes=30))
+def report_dialogue(msg: Incoming, ctx: Context, convo: Conversation) -> str | Reply:
+    text = msg.text
+    if convo.step == "employer":
+        convo.data["employer"] = _take(text, 2, 100, tx.BAD_EMPLOYER)
+        convo.goto("place")
+        return tx.ASK_PLACE
+    if convo.step == "place":
+        convo.data["place"] = _take(text, 2, 200, tx.BAD_PLACE)
+        convo.goto("hazard")
+        return tx.ASK_HAZARD
+    if convo.step == "hazard":
+        convo.data["hazard"] = _hazard(text)
+        convo.goto("description")
+        return tx.ASK_DESCRIPTION
+    if convo.step == "description":
+        convo.data["description"] = _take(text, 10, 1000, tx.BAD_DESCRIPTION)
+        convo.goto("contact")
+        return tx.ASK_CONTACT
+    if convo.step == "contact":
+        return _contact_step(ctx, convo, text)
+    if text.strip() not in tx.CONFIRM_WORDS:
+        return tx.ASK_CONFIRM
+    case, code = file_case(ctx, msg, convo.data)
+    convo.end()
+    return Reply(text=tx.filed(case.number, code), private=True)
+
+
+def _new_case(ctx: Context, data: dict, code: str) -> st.ReferralCase:
+    """Insert with the next daily serial; a race for the same number retries with the next."""
+    prefix = f"JB{ctx.local():%Y%m%d}"
+    for _attempt in range(5):
+        last = st.last_number(ctx.session, prefix)
+        number = f"{prefix}{int(last[-4:]) + 1 if last else 1:04d}"
+        case = st.ReferralCase(
+            number=number,
+            query_hash=query_hash(ctx, number, code),
+            created_at=ctx.now,
+            status=st.NEW,
+            employer=data["employer"],
+            employer_key=employer_key(data["employer"]),
+            place=data["place"],
+            street=street_of(ctx, data["place"]),
+            hazard=data["hazard"],
+            description=data["description"],
+            has_contact=bool(data.get("contact")),
+        )
+        savepoint = ctx.session.begin_nested()
+        try:
+            ctx.session.add(case)
+            ctx.session.flush()
+        except IntegrityError:
+            savepoint.rollback()
+            continue
+        savepoint.commit()
+        return case
+    raise UserError("系统繁忙，举报暂未登记，请稍后再次发送「提交」。")
+
+
+def file_case(ctx: Context, msg: Incoming, data: dict) -> tuple[st.ReferralCase, str]:
+    """Store the case, seal who reported it, tell the office, and check for a cluster."""
+    code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+    case = _new_case(ctx, data, code)
+    account = seal(ctx.seal_key, f"{msg.channel}\t{msg.user_id}")
+    ctx.session.add(
+        st.ReferralReporter(
+            case_id=case.id, sealed_account=account, sealed_contact=data.get("contact")
+        )
+    )
+    log_event(ctx, case, "登记", f"危害类型：{case.hazard}", anonymous=True)
+    suggestion = "、".join(
+        s.unit for s in suggest_units(case.hazard, case.description, case.street)
+    )
+    ctx.push(office_people(ctx), tx.new_case_notice(case, suggestion))
+    check_clusters(ctx, case)
+    return case, code
+
+
+def reporter_address(ctx: Context, case: st.ReferralCase) -> tuple[str, str] | None:
+    row = ctx.session.get(st.ReferralReporter, case.id)
+    if row is None:
+        return None
+    channel, _, user_id = unseal(ctx.seal_key, row.sealed_account).partition("\t")
+    return channel, user_id
+
+
+def notify_reporter(ctx: Context, case: st.ReferralCase, text: str, key: str) -> None:
+    """Tell the reporter through a sealed outbox row: the address is opened only to send."""
+    address = reporter_address(ctx, case)
+    if address is not None:
+        ctx.push_to(address[0], address[1], {"text": text}, key=key, sealed=True)
+
+
+@command("查询", usage="查询 编号 查询码")
+def query_case(msg: Incoming, ctx: Context) -> Reply:
+    """举报人凭编号和查询码查看办理进度。"""
+    words = split_args(command_args(msg))
+    if len(words) != 2:
+        raise UserError(tx.QUERY_USAGE)
+    case = st.case_by_number(ctx.session, words[0])
+    if case is None or not hmac.compare_digest(
+        case.query_hash, query_hash(ctx, case.number, words[1])
+    ):
+        raise UserError(tx.QUERY_NOT_FOUND)
+    filed_on = tx.day(ctx.local(case.created_at).date())
+    return Reply(text=tx.query_answer(case, filed_on, tx.day(case.answer_due)), private=True)

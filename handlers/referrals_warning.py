@@ -1,0 +1,79 @@
+"""Early warning (seed 附件1 四(三) 监测预警机制): clusters of reports about one employer, or one
+街道 and hazard type, within a short time.
+
+When the reports in the last LIAISON_WARN_DAYS days (default 30) reach LIAISON_WARN_COUNT (default
+3), the office is alerted once for that cluster: no second alert for the same employer (or 街道 and
+hazard) until a window has passed since the last one. The deadline job re-checks recent cases, so
+a cluster that two simultaneous reports completed is still caught.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import timedelta
+
+from handlers.core import Context
+from handlers.referrals_cases import office_people
+from storage import referrals as st
+
+SUFFIXES = ("股份有限公司", "有限责任公司", "有限公司")
+
+
+def employer_key(name: str) -> str:
+    """Normalise an employer's name: no spaces or punctuation, full-width folded, no 有限公司."""
+    text = unicodedata.normalize("NFKC", name).lower()
+    text = "".join(c for c in text if unicodedata.category(c)[0] not in "PSZC")
+    for suffix in SUFFIXES:
+        if text.endswith(suffix) and len(text) > len(suffix):
+            text = text[: -len(suffix)]
+            break
+    return re.sub(r"\s+", "", text)
+
+
+def _clusters(case: st.ReferralCase) -> list[tuple[str, str, str]]:
+    """(kind, match key, label) of the clusters a case belongs to."""
+    found = [("employer", case.employer_key, f"用人单位「{case.employer}」")]
+    if case.street:
+        found.append(
+            ("street", f"{case.street}|{case.hazard}", f"{case.street}的{case.hazard}问题")
+        )
+    return found
+
+
+def _members(cases: list[st.ReferralCase], kind: str, key: str) -> list[st.ReferralCase]:
+    return [c for c in cases if any(k == kind and m == key for k, m, _ in _clusters(c))]
+
+
+def check_clusters(ctx: Context, case: st.ReferralCase) -> int:
+    """Alert the office about each cluster this case completes; returns how many alerts."""
+    count = max(ctx.option_int("LIAISON_WARN_COUNT", 3), 2)
+    days = max(ctx.option_int("LIAISON_WARN_DAYS", 30), 1)
+    since = ctx.now - timedelta(days=days)
+    recent = st.cases_since(ctx.session, since)
+    alerts = 0
+    for kind, key, label in _clusters(case):
+        members = _members(recent, kind, key)
+        previous = st.last_warning(ctx.session, kind, key)
+        if len(members) < count or (previous and previous.created_at > since):
+            continue
+        numbers = "、".join(c.number for c in members)
+        warning = st.ReferralWarning(
+            kind=kind, match_key=key, created_at=ctx.now, case_numbers=numbers
+        )
+        ctx.session.add(warning)
+        ctx.session.flush()
+        text = (
+            f"【预警】近{days}天内关于{label}的举报已达{len(members)}件（{numbers}），"
+            "请研判是否组织联合检查或专项整治。"
+        )
+        ctx.push(office_people(ctx), text, key=f"referrals:warn:{warning.id}")
+        alerts += 1
+    return alerts
+
+
+def recheck_recent(ctx: Context) -> None:
+    """The job's safety net: look at every case of the window once more."""
+    days = max(ctx.option_int("LIAISON_WARN_DAYS", 30), 1)
+    for case in st.cases_since(ctx.session, ctx.now - timedelta(days=days)):
+        check_clusters(ctx, case)
