@@ -358,4 +358,4 @@ def command_args(msg: Incoming) -> str:
 def split_args(text: str, maxsplit: int = -1) -> list[str]:
     """Arguments separated by spaces (full-width ones too)."""
     text = text.strip()
-    return _SPLIT.split(text, maxsplit=maxsplit) if text else []
+    return _SPLIT.split(text, maxsplit=max(maxsplit, 0)) if text else []  # re: 0 = no limit
