@@ -134,4 +134,7 @@ def route_event(msg: Incoming, ctx: Context) -> Reply:
     if handler is None:
         log.info("unhandled event %s key=%s", msg.event, msg.event_key)
         return Reply()
-    return run_guarded(ctx, handler, msg, ctx)
+    reply = run_guarded(ctx, handler, msg, ctx)
+    if ctx.new_conversation is not None:  # e.g. a 请假 click asks for the reason next
+        save_conversation(ctx, msg, ctx.new_conversation)
+    return reply
