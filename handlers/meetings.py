@@ -1,1 +1,231 @@
-"""The meetings domain (filled in by its issue)."""
+"""Calling meetings (新建会议, a guided conversation with a preview), cancelling and moving them.
+
+Importing this module registers the whole meetings domain: answers, reminders, attendance and
+minutes live in their own modules, imported at the bottom.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from handlers import meetings_text as T
+from handlers.core import (
+    Context,
+    Conversation,
+    Incoming,
+    Role,
+    UserError,
+    command,
+    command_args,
+    flow,
+    split_args,
+)
+from handlers.meetings_base import (
+    contacts,
+    fmt_time,
+    future_time,
+    get_meeting,
+    may_call,
+    parse_when,
+    require_caller,
+    require_open,
+)
+from handlers.meetings_rsvp import send_invitations
+from storage.meetings import KINDS, Meeting, MeetingInvite
+from storage.roster import Unit, member_units
+
+FLOW = "新建会议"
+_LIST_SPLIT = re.compile(r"[、,，;；\s\u3000]+")
+_KIND_WORDS = {"1": KINDS[0], "2": KINDS[1], "3": KINDS[2], "全体": KINDS[0], "专题": KINDS[1]}
+_KIND_WORDS["联络员"] = KINDS[2]
+
+
+@command("新建会议", aliases=["召开会议"], roles={Role.OFFICE, Role.CONVENER})
+def new_meeting(msg: Incoming, ctx: Context) -> str:
+    """发起全体会议、专题会议或联络员会议，逐步填写后发出会议通知。"""
+    ctx.start_conversation(FLOW, "kind")
+    return T.ASK_KIND
+
+
+@flow(FLOW)
+def meeting_dialogue(msg: Incoming, ctx: Context, convo: Conversation) -> str:
+    """One answer per step: kind → time → place → topics → units → 确认."""
+    text = msg.text.strip()
+    if not text:
+        raise UserError(T.NEED_TEXT)
+    return STEPS[convo.step](text, ctx, convo)
+
+
+def _kind(text: str, ctx: Context, convo: Conversation) -> str:
+    kind = _KIND_WORDS.get(text.removesuffix("会议"), text if text in KINDS else "")
+    if not kind:
+        raise UserError(T.ASK_KIND)
+    if not may_call(ctx.sender, kind):
+        raise UserError(T.not_caller(kind))
+    convo.data["kind"] = kind
+    convo.goto("time")
+    return T.ASK_TIME
+
+
+def _time(text: str, ctx: Context, convo: Conversation) -> str:
+    convo.data["starts_at"] = future_time(text, ctx).isoformat()
+    convo.goto("place")
+    return T.ASK_PLACE
+
+
+def _place(text: str, ctx: Context, convo: Conversation) -> str:
+    if len(text) > 200:
+        raise UserError(T.TOO_LONG_PLACE)
+    convo.data["place"] = text
+    convo.goto("topics")
+    return T.ASK_TOPICS
+
+
+def _topics(text: str, ctx: Context, convo: Conversation) -> str:
+    if len(text) > 2000:
+        raise UserError(T.TOO_LONG_TOPICS)
+    convo.data["topics"] = text
+    convo.goto("units")
+    units = member_units(ctx.session)
+    return T.ask_units(convo.data["kind"], [u.name for u in units])
+
+
+def _units(text: str, ctx: Context, convo: Conversation) -> str:
+    units = member_units(ctx.session)
+    everyone = text in ("全部", "全体", "默认", "所有")
+    if everyone and convo.data["kind"] == "专题会议":
+        raise UserError(T.TOPIC_NEEDS_LIST)
+    chosen = units if everyone else pick_units(text, units)
+    convo.data["unit_ids"] = [u.id for u in chosen]
+    convo.goto("confirm")
+    return _preview(ctx, convo.data, chosen)
+
+
+def _confirm(text: str, ctx: Context, convo: Conversation) -> str:
+    if text not in ("确认", "确定", "是"):
+        raise UserError(T.ASK_CONFIRM)
+    meeting = create_meeting(ctx, convo.data)
+    sent = send_invitations(ctx, meeting)
+    convo.end()
+    return T.created(meeting, fmt_time(ctx, meeting.starts_at), len(meeting.invites), sent)
+
+
+STEPS = {
+    "kind": _kind,
+    "time": _time,
+    "place": _place,
+    "topics": _topics,
+    "units": _units,
+    "confirm": _confirm,
+}
+
+
+def pick_units(text: str, units: list[Unit]) -> list[Unit]:
+    """Units named in a list: full names, unambiguous parts of names, or numbers in the list."""
+    chosen: dict[int, Unit] = {}
+    unknown: list[str] = []
+    for token in (t for t in _LIST_SPLIT.split(text) if t):
+        found = _match_unit(token, units)
+        if found is None:
+            unknown.append(token)
+        else:
+            chosen[found.id] = found
+    if unknown:
+        raise UserError(T.unknown_units(unknown))
+    return sorted(chosen.values(), key=lambda u: u.id)
+
+
+def _match_unit(token: str, units: list[Unit]) -> Unit | None:
+    if token.isdigit():
+        index = int(token) - 1
+        return units[index] if 0 <= index < len(units) else None
+    exact = [u for u in units if u.name == token]
+    partial = [u for u in units if token in u.name]
+    return exact[0] if exact else (partial[0] if len(partial) == 1 else None)
+
+
+def _preview(ctx: Context, data: dict, chosen: list[Unit]) -> str:
+    when = fmt_time(ctx, datetime.fromisoformat(data["starts_at"]))
+    return T.preview(data["kind"], when, data["place"], data["topics"], [u.name for u in chosen])
+
+
+def create_meeting(ctx: Context, data: dict) -> Meeting:
+    topics = data["topics"]
+    meeting = Meeting(
+        kind=data["kind"],
+        title=topics.splitlines()[0][:100],
+        topics=topics,
+        place=data["place"],
+        starts_at=datetime.fromisoformat(data["starts_at"]),
+        version=1,
+        notified_at=ctx.now,
+        created_by=ctx.sender.person.id if ctx.sender.person else None,
+        created_at=ctx.now,
+        cancel_reason="",
+    )
+    ctx.session.add(meeting)
+    ctx.session.flush()
+    for unit_id in data["unit_ids"]:
+        ctx.session.add(MeetingInvite(meeting_id=meeting.id, unit_id=unit_id))
+    ctx.session.flush()
+    ctx.session.refresh(meeting)
+    return meeting
+
+
+def _notify_invited(ctx: Context, meeting: Meeting, text: str, key: str) -> int:
+    people = {p.id: p for i in meeting.invites for p in contacts(ctx, i.unit_id)}
+    return ctx.push(list(people.values()), text, key=key)
+
+
+@command("取消会议", roles={Role.OFFICE, Role.CONVENER}, usage="取消会议 会议号 [原因]")
+def cancel_meeting(msg: Incoming, ctx: Context) -> str:
+    """取消尚未召开的会议，并通知全部受邀单位。"""
+    args = split_args(command_args(msg), 1)
+    meeting = get_meeting(ctx, args[0] if args else "")
+    require_caller(ctx, meeting)
+    require_open(ctx, meeting)
+    meeting.cancelled_at = ctx.now
+    meeting.cancel_reason = args[1][:500] if len(args) > 1 else ""
+    notice = T.cancelled_notice(meeting, fmt_time(ctx, meeting.starts_at))
+    _notify_invited(ctx, meeting, notice, key=f"meetings:cancel:{meeting.number}")
+    return T.cancel_done(meeting.number, len(meeting.invites))
+
+
+@command("改期", roles={Role.OFFICE, Role.CONVENER}, usage="改期 会议号 新时间 [新地点]")
+def move_meeting(msg: Incoming, ctx: Context) -> str:
+    """修改会议时间（可同时改地点），重新发出通知；原回复保留，可重新选择。"""
+    args = split_args(command_args(msg))
+    meeting = get_meeting(ctx, args[0] if args else "")
+    require_caller(ctx, meeting)
+    require_open(ctx, meeting)
+    new_time, place = _time_and_rest(args[1:], ctx)
+    old = fmt_time(ctx, meeting.starts_at)
+    meeting.starts_at = new_time
+    meeting.place = place[:200] or meeting.place
+    meeting.version += 1
+    meeting.notified_at = ctx.now
+    ctx.session.flush()
+    notice = T.moved_notice(meeting, old, fmt_time(ctx, new_time))
+    _notify_invited(ctx, meeting, notice, key=f"meetings:move:{meeting.number}:v{meeting.version}")
+    send_invitations(ctx, meeting)
+    return T.move_done(meeting.number, fmt_time(ctx, new_time), meeting.place)
+
+
+def _time_and_rest(words: list[str], ctx: Context) -> tuple[datetime, str]:
+    """The new time (one or two words, e.g. `12月2日 15:00`) and an optional new place."""
+    for n in (2, 1):
+        if len(words) < n:
+            continue
+        try:
+            moment = parse_when(" ".join(words[:n]), ctx)
+        except UserError:
+            continue
+        if moment <= ctx.now:
+            raise UserError(T.time_in_past(fmt_time(ctx, moment)))
+        return moment, " ".join(words[n:])
+    raise UserError(T.NEED_NEW_TIME)
+
+
+# the rest of the domain registers its commands, buttons and jobs on import
+from handlers import meetings_attendance, meetings_reminders, minutes  # noqa: E402, F401

@@ -1,0 +1,83 @@
+"""Who comes: 参会情况 for one meeting, 会议 for one's upcoming meetings, and the yearly .xlsx."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from datetime import datetime, timedelta
+
+from handlers import meetings_text as T
+from handlers.core import ROSTER_ROLES, Context, Incoming, Reply, UserError, command, command_args
+from handlers.meetings_base import fmt_time, get_meeting, is_staff, may_view
+from handlers.meetings_xlsx import attendance_workbook
+from storage.documents import save_document
+from storage.meetings import Meeting, meetings_between
+from storage.roster import member_units
+
+UPCOMING_DAYS = 180
+
+
+@command("参会情况", roles=ROSTER_ROLES, usage="参会情况 会议号")
+def attendance(msg: Incoming, ctx: Context) -> str:
+    """查看某次会议各单位的回复：参加、请假、代参、未回复。"""
+    meeting = get_meeting(ctx, command_args(msg).strip())
+    if not may_view(ctx, meeting):
+        raise UserError(T.no_access(meeting.number))
+    counts = Counter(i.answer or T.NO_ANSWER for i in meeting.invites)
+    lines = [T.attendance_line(i) for i in meeting.invites]
+    return T.attendance_report(meeting, fmt_time(ctx, meeting.starts_at), counts, lines)
+
+
+@command("会议", roles=ROSTER_ROLES, usage="会议 [会议号] / 会议 考核 年份")
+def my_meetings(msg: Incoming, ctx: Context) -> Reply | str:
+    """列出您（本单位）即将召开的会议；带会议号则显示该会议详情。"""
+    args = command_args(msg).strip()
+    if args.startswith("考核"):
+        return yearly_attendance(ctx, args.removeprefix("考核").strip())
+    if args:
+        return _one_meeting(ctx, get_meeting(ctx, args))
+    upcoming = meetings_between(ctx.session, ctx.now, ctx.now + timedelta(days=UPCOMING_DAYS))
+    if not is_staff(ctx.sender):
+        mine = {u.id for u in ctx.sender.units()}
+        upcoming = [m for m in upcoming if any(i.unit_id in mine for i in m.invites)]
+    return T.upcoming([_upcoming_line(ctx, m) for m in upcoming], bool(ctx.sender.appointments))
+
+
+def _upcoming_line(ctx: Context, meeting: Meeting) -> str:
+    mine = {u.id for u in ctx.sender.units()}
+    answers = [T.answer_text(i) for i in meeting.invites if i.unit_id in mine]
+    return T.upcoming_line(meeting, fmt_time(ctx, meeting.starts_at), answers)
+
+
+def _one_meeting(ctx: Context, meeting: Meeting) -> str:
+    if not may_view(ctx, meeting):
+        raise UserError(T.no_access(meeting.number))
+    return _upcoming_line(ctx, meeting) + "\n" + T.meeting_details(meeting)
+
+
+def yearly_attendance(ctx: Context, year_text: str) -> Reply:
+    """The year's meetings by unit as .xlsx, for 综合考核 (office and convener only)."""
+    if not is_staff(ctx.sender):
+        raise UserError(T.STAFF_ONLY)
+    if not re.fullmatch(r"\d{4}", year_text or ""):
+        raise UserError(T.NEED_YEAR)
+    year = int(year_text)
+    start = datetime(year, 1, 1, tzinfo=ctx.tz)
+    end = min(datetime(year + 1, 1, 1, tzinfo=ctx.tz), ctx.now)  # only meetings already held
+    meetings = meetings_between(ctx.session, start, end) if end > start else []
+    if not meetings:
+        raise UserError(T.no_meetings_in(year))
+    content = attendance_workbook(
+        year, meetings, member_units(ctx.session), lambda m: fmt_time(ctx, m.starts_at)
+    )
+    doc = save_document(
+        ctx.session,
+        ctx.files_root,
+        kind="考核表",
+        subject=f"会议{year}",
+        filename=f"{year}年联席会议参会情况.xlsx",
+        content=content,
+        now=ctx.now,
+        created_by=ctx.sender.person.id if ctx.sender.person else None,
+    )
+    return Reply(text=T.xlsx_ready(year, len(meetings)), documents=[doc.id])

@@ -1,0 +1,210 @@
+"""Minutes (纪要): drafted by the office, co-signed by the units that attended, then signed off.
+
+Seed 附件1 四(一) and 附件2 二(一): 纪要经与会单位会签同意，由召集人签发，印发各成员单位，并抄报区政府.
+The co-sign set is the units that answered 参加 or 代参; a disagreement (意见) goes to whoever signs
+off, who settles it (五(三)); once signed off the minutes are frozen as a .docx and issued.
+"""
+
+from __future__ import annotations
+
+from handlers import meetings_text as T
+from handlers.core import (
+    Context,
+    Conversation,
+    Incoming,
+    Reply,
+    Role,
+    UserError,
+    command,
+    command_args,
+    flow,
+    split_args,
+)
+from handlers.meetings_base import UNIT_ROLES, get_meeting, signers, unit_people
+from handlers.minutes_docs import docx_text
+from handlers.minutes_issue import sign_off
+from storage import audit
+from storage.documents import save_document
+from storage.meetings import (
+    AGREED,
+    OBJECTED,
+    Meeting,
+    MeetingMinutes,
+    MinutesSignature,
+    signatures,
+)
+from storage.roster import Person
+
+FLOW = "会议纪要"
+EXCERPT = 600
+
+
+def require_draftable(ctx: Context, meeting: Meeting) -> MeetingMinutes | None:
+    """Minutes can be (re)drafted once the meeting has begun and until they are signed off."""
+    if meeting.cancelled_at is not None:
+        raise UserError(T.cancelled(meeting.number))
+    if meeting.starts_at > ctx.now:
+        raise UserError(T.not_held_yet(meeting.number))
+    minutes = ctx.session.get(MeetingMinutes, meeting.id)
+    if minutes is not None and minutes.signed_off_at is not None:
+        raise UserError(T.frozen(meeting.number))
+    return minutes
+
+
+@command("纪要", roles={Role.OFFICE}, usage="纪要 会议号 [正文]")
+def draft_minutes(msg: Incoming, ctx: Context) -> str:
+    """提交会议纪要（正文或 .docx 文件），送参会单位会签。"""
+    args = split_args(command_args(msg), 1)
+    meeting = get_meeting(ctx, args[0] if args else "")
+    require_draftable(ctx, meeting)
+    convo = ctx.start_conversation(FLOW, "text", meeting_id=meeting.id)
+    if len(args) > 1:
+        return _take_text(ctx, convo, meeting, args[1], None)
+    return T.ask_minutes(meeting.number)
+
+
+@flow(FLOW)
+def minutes_dialogue(msg: Incoming, ctx: Context, convo: Conversation) -> str:
+    """Step `text`: the minutes as text or .docx; step `confirm`: 确认 sends them for co-signing."""
+    meeting = ctx.session.get(Meeting, convo.data["meeting_id"])
+    require_draftable(ctx, meeting)
+    if convo.step == "confirm":
+        if msg.text.strip() not in ("确认", "确定", "是"):
+            raise UserError(T.ASK_CONFIRM_MINUTES)
+        convo.end()
+        return submit_minutes(ctx, meeting, convo.data["text"], convo.data.get("doc_id"))
+    if msg.kind == "file":
+        return _take_file(ctx, convo, meeting, msg)
+    if not msg.text.strip():
+        raise UserError(T.ask_minutes(meeting.number))
+    return _take_text(ctx, convo, meeting, msg.text.strip(), None)
+
+
+def _take_file(ctx: Context, convo: Conversation, meeting: Meeting, msg: Incoming) -> str:
+    if not msg.file_name.lower().endswith(".docx") or not msg.file_bytes:
+        raise UserError(T.ONLY_DOCX)
+    text = docx_text(msg.file_bytes)
+    doc = save_document(
+        ctx.session,
+        ctx.files_root,
+        kind="纪要",
+        subject=meeting.number,
+        filename=msg.file_name,
+        content=msg.file_bytes,
+        now=ctx.now,
+        created_by=ctx.sender.person.id if ctx.sender.person else None,
+    )
+    return _take_text(ctx, convo, meeting, text, doc.id)
+
+
+def _take_text(
+    ctx: Context, convo: Conversation, meeting: Meeting, text: str, doc_id: int | None
+) -> str:
+    if len(text) > 20000:
+        raise UserError(T.MINUTES_TOO_LONG)
+    convo.data.update(text=text, doc_id=doc_id)
+    convo.goto("confirm")
+    units = [i.unit.name for i in meeting.invites if i.attends]
+    return T.minutes_preview(meeting.number, text[:EXCERPT], units)
+
+
+def submit_minutes(ctx: Context, meeting: Meeting, text: str, doc_id: int | None) -> str:
+    """Store this version and ask every attending unit to co-sign it; earlier signs are void."""
+    minutes = ctx.session.get(MeetingMinutes, meeting.id)
+    if minutes is None:
+        minutes = MeetingMinutes(meeting_id=meeting.id, version=0, signoff_note="")
+        ctx.session.add(minutes)
+    minutes.version += 1
+    minutes.text, minutes.source_document_id = text, doc_id
+    minutes.submitted_by = ctx.sender.person.id if ctx.sender.person else None
+    minutes.submitted_at = ctx.now
+    for old in signatures(ctx.session, meeting.id):
+        ctx.session.delete(old)
+    ctx.session.flush()
+    attending = [i for i in meeting.invites if i.attends]
+    for invite in attending:
+        ctx.session.add(MinutesSignature(meeting_id=meeting.id, unit_id=invite.unit_id))
+        _ask_to_sign(ctx, meeting, minutes, invite.unit_id)
+    ctx.session.flush()
+    audit.record(ctx.session, ctx.now, ctx.sender.name, "提交纪要", meeting.number,
+                 f"第{minutes.version}稿", ctx.sender.person.id if ctx.sender.person else None)  # fmt: skip
+    if not attending:
+        _tell_signers_ready(ctx, meeting, minutes)
+    return T.minutes_sent(meeting.number, minutes.version, [i.unit.name for i in attending])
+
+
+def _ask_to_sign(ctx: Context, meeting: Meeting, minutes: MeetingMinutes, unit_id: int) -> None:
+    people = unit_people(ctx, unit_id)
+    key = f"minutes:ask:{meeting.number}:v{minutes.version}:u{unit_id}"
+    ctx.push(people, T.cosign_request(meeting, minutes, EXCERPT), key=key)
+    if minutes.source_document_id:
+        payload = {
+            "document_id": minutes.source_document_id,
+            "safe": 0 if meeting.released_at else 1,
+        }
+        ctx.push(people, kind="file", payload=payload, key=f"{key}:file")
+
+
+def _tell_signers_ready(ctx: Context, meeting: Meeting, minutes: MeetingMinutes) -> None:
+    key = f"minutes:ready:{meeting.number}:v{minutes.version}"
+    ctx.push(signers(ctx, meeting), T.ready_for_signoff(meeting), key=key)
+
+
+@command("会签", roles=UNIT_ROLES, usage="会签 会议号 同意 / 会签 会议号 意见 内容")
+def cosign(msg: Incoming, ctx: Context) -> str:
+    """对会议纪要会签：同意，或提出意见（意见转召集人协调）。"""
+    args = split_args(command_args(msg), 2)
+    meeting = get_meeting(ctx, args[0] if args else "")
+    minutes = ctx.session.get(MeetingMinutes, meeting.id)
+    if minutes is None:
+        raise UserError(T.no_minutes(meeting.number))
+    if minutes.signed_off_at is not None:
+        raise UserError(T.frozen(meeting.number))
+    verdict = args[1] if len(args) > 1 else ""
+    if verdict not in (AGREED, OBJECTED) or (verdict == OBJECTED and len(args) < 3):
+        raise UserError(T.cosign_usage(meeting.number))
+    sign = _my_signature(ctx, meeting)
+    sign.status, sign.opinion = verdict, args[2][:1000] if verdict == OBJECTED else ""
+    sign.signed_by = ctx.sender.person.id if ctx.sender.person else None
+    sign.signed_at = ctx.now
+    ctx.session.flush()
+    audit.record(ctx.session, ctx.now, ctx.sender.name, "会签", meeting.number,
+                 f"{sign.unit.name}：{verdict} {sign.opinion}".strip(), sign.signed_by)  # fmt: skip
+    if verdict == OBJECTED:
+        _route_objection(ctx, meeting, minutes, sign)
+    elif all(s.status == AGREED for s in signatures(ctx.session, meeting.id)):
+        _tell_signers_ready(ctx, meeting, minutes)
+    return T.cosign_recorded(meeting.number, sign, verdict)
+
+
+def _my_signature(ctx: Context, meeting: Meeting) -> MinutesSignature:
+    mine = {u.id for r in UNIT_ROLES for u in ctx.sender.units(r)}
+    rows = [s for s in signatures(ctx.session, meeting.id) if s.unit_id in mine]
+    if not rows:
+        raise UserError(T.not_cosigner(meeting.number))
+    if len(rows) > 1:
+        raise UserError(T.several_units(meeting.number, [s.unit.name for s in rows]))
+    return rows[0]
+
+
+def _route_objection(
+    ctx: Context, meeting: Meeting, minutes: MeetingMinutes, sign: MinutesSignature
+) -> None:
+    """A disagreement goes to whoever signs off (五(三)), with a copy to the drafter."""
+    people: dict[int, Person] = {p.id: p for p in signers(ctx, meeting)}
+    drafter = ctx.session.get(Person, minutes.submitted_by) if minutes.submitted_by else None
+    if drafter is not None:
+        people.setdefault(drafter.id, drafter)
+    ctx.push(list(people.values()), T.objection_notice(meeting, sign, ctx.sender.name))
+
+
+@command("签发", roles={Role.CONVENER, Role.OFFICE}, usage="签发 会议号 [报区政府决定]")
+def sign_off_minutes(msg: Incoming, ctx: Context) -> Reply:
+    """会签完成后签发纪要：印发各成员单位并抄报区政府。"""
+    args = split_args(command_args(msg), 1)
+    meeting = get_meeting(ctx, args[0] if args else "")
+    return sign_off(ctx, meeting, escalate=len(args) > 1 and args[1] == T.ESCALATE_WORD)
+
+
+# viewing and release live in their own module
+from handlers import minutes_access  # noqa: E402, F401

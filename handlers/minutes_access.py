@@ -1,0 +1,81 @@
+"""Confidentiality of meeting documents (附件2 三(二)): who may read them, and the view log.
+
+Every view is written to the audit log, so the office can say who read what and when; nothing
+leaves the invited units until the office director consents (`同意公开`), and until then pushed
+documents are WeCom confidential messages (safe=1: no forwarding outside, watermarked).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from handlers import meetings_text as T
+from handlers.core import (
+    Context,
+    Incoming,
+    Reply,
+    Role,
+    UserError,
+    command,
+    command_args,
+    split_args,
+)
+from handlers.meetings_base import fmt_time, get_meeting, is_director, may_view
+from storage import audit
+from storage.audit import AuditEntry
+from storage.meetings import MeetingMinutes
+
+VIEW = "查看纪要"
+MAX_SHOWN = 1500
+
+
+@command("纪要 查看", usage="纪要 查看 会议号")
+def view_minutes(msg: Incoming, ctx: Context) -> Reply:
+    """查看会议纪要（仅限受邀单位和办公室；每次查看都会登记）。"""
+    meeting = get_meeting(ctx, command_args(msg).strip())
+    minutes = ctx.session.get(MeetingMinutes, meeting.id)
+    issued = minutes is not None and minutes.signed_off_at is not None
+    if not may_view(ctx, meeting, issued=issued):
+        raise UserError(T.no_access(meeting.number))
+    if minutes is None:
+        raise UserError(T.no_minutes(meeting.number))
+    person_id = ctx.sender.person.id if ctx.sender.person else None
+    actor = ctx.sender.name if ctx.sender.person else f"公众 {ctx.sender.user_id}"
+    state = T.minutes_state(minutes)
+    audit.record(ctx.session, ctx.now, actor, VIEW, meeting.number, state, person_id)
+    doc_id = minutes.document_id if issued else minutes.source_document_id
+    text = minutes.text if len(minutes.text) <= MAX_SHOWN else minutes.text[:MAX_SHOWN] + "……"
+    return Reply(
+        text=T.minutes_view(meeting, minutes, state, text, bool(doc_id)),
+        documents=[doc_id] if doc_id else [],
+    )
+
+
+@command("纪要 查看记录", roles={Role.OFFICE}, usage="纪要 查看记录 会议号")
+def view_log(msg: Incoming, ctx: Context) -> str:
+    """查看某次会议纪要被谁、在何时查看过。"""
+    meeting = get_meeting(ctx, command_args(msg).strip())
+    rows = ctx.session.scalars(
+        select(AuditEntry)
+        .where(AuditEntry.subject == meeting.number, AuditEntry.action == VIEW)
+        .order_by(AuditEntry.at, AuditEntry.id)
+    ).all()
+    lines = [f"{fmt_time(ctx, r.at)} {r.actor}（{r.detail}）" for r in rows]
+    return T.view_log(meeting.number, lines)
+
+
+@command("同意公开", roles={Role.OFFICE}, usage="同意公开 会议号 [说明]")
+def release(msg: Incoming, ctx: Context) -> str:
+    """办公室主任同意对外公开某次会议的文件。"""
+    if not is_director(ctx.sender):
+        raise UserError(T.DIRECTOR_ONLY)
+    args = split_args(command_args(msg), 1)
+    meeting = get_meeting(ctx, args[0] if args else "")
+    if meeting.released_at is not None:
+        raise UserError(T.already_released(meeting.number, fmt_time(ctx, meeting.released_at)))
+    meeting.released_at = ctx.now
+    meeting.released_by = ctx.sender.person.id
+    note = args[1] if len(args) > 1 else ""
+    audit.record(ctx.session, ctx.now, ctx.sender.name, "同意公开", meeting.number, note,
+                 ctx.sender.person.id)  # fmt: skip
+    return T.released(meeting.number)
