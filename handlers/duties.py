@@ -79,7 +79,7 @@ DUTIES: tuple[Duty, ...] = (
     ),
 )
 
-LOCAL_DUTY = "属地监管：本辖区职业病防治监管职责（附件1 三、16）"
+LOCAL_DUTY = "属地监管，负责本辖区职业病防治监管（附件1 三、16）"
 
 
 @dataclass(frozen=True)
@@ -97,7 +97,7 @@ def suggest_units(
         hits = [k for k in duty.keywords if k in description]
         score = 2 * len(hits) + (1 if hazard in duty.hazards else 0)
         if score:
-            reason = duty.summary + (f"（涉及：{'、'.join(hits[:3])}）" if hits else "")
+            reason = duty.summary + (f"，涉及：{'、'.join(hits[:3])}" if hits else "")
             scored.append((-score, order, Suggestion(duty.unit, reason)))
     scored.sort(key=lambda item: (item[0], item[1]))
     result = [s for _, _, s in scored]
