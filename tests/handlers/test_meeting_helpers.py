@@ -81,3 +81,9 @@ def audit_actions(bot: TestBot, subject: str) -> list[tuple[str, str]]:
 
 def recipients(pushes: list[Push], kind: str = "text") -> set[str]:
     return {p.to for p in pushes if p.kind == kind}
+
+
+def run_meeting_jobs(bot: TestBot) -> None:
+    """Only this domain's jobs: other domains' reminders are not what these tests look at."""
+    bot.run_job("meetings.remind")
+    bot.run_job("minutes.chase")
