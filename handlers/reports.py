@@ -1,1 +1,191 @@
-"""The reports domain (filled in by its issue)."""
+"""Monthly reports filed by chat (seed annex 1 四(二) 信息通报机制).
+
+`月报` walks a liaison officer through the three sections the rule names — 工作动态, 主要活动,
+重大事项进展 — then shows a preview to 确认 / 修改 / 取消. `月报 工作动态：…；主要活动：…；重大事项进展：…`
+fills all three at once. One report per unit and month; a later filing replaces it and the earlier
+text is kept as a version. The views, reminders and bulletin live in the reports_* modules.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from handlers import reports_reminders, reports_views  # noqa: F401
+from handlers import reports_text as T
+from handlers.core import (
+    Context,
+    Conversation,
+    Incoming,
+    Role,
+    UserError,
+    command,
+    command_args,
+    flow,
+    split_args,
+)
+from handlers.reports_args import pick_unit, render_sections, split_period
+from handlers.reports_calendar import Period, ReportSchedule
+from handlers.workdays import warn_missing_years
+from storage.reports import SECTION_FIELDS, SECTIONS, MonthlyReport, ReportVersion, find_report
+
+FLOW = "月报"
+_LABELS = "|".join(SECTIONS)
+_ONE_MESSAGE = re.compile(
+    rf"({_LABELS})\s*[:：]\s*(.*?)(?=\s*[;；\n]?\s*(?:{_LABELS})\s*[:：]|$)", re.S
+)
+
+
+def check_section(section: str, text: str) -> str:
+    """A section's text as stored; `无` is accepted, empty or over-long is refused."""
+    text = text.strip().rstrip("；;").strip()
+    if not text:
+        raise UserError(T.EMPTY_SECTION.format(section=section))
+    if len(text) > T.MAX_SECTION:
+        raise UserError(T.TOO_LONG.format(section=section, length=len(text), limit=T.MAX_SECTION))
+    return "无" if text in T.NONE_WORDS else text
+
+
+def parse_one_message(text: str) -> dict[str, str]:
+    """`工作动态：…；主要活动：…；重大事项进展：…` → the three sections, each checked."""
+    found = {label: body for label, body in _ONE_MESSAGE.findall(text)}
+    missing = [s for s in SECTIONS if s not in found]
+    if missing:
+        raise UserError(T.MISSING_SECTIONS.format(missing="、".join(missing)))
+    return {s: check_section(s, found[s]) for s in SECTIONS}
+
+
+@command(
+    "月报",
+    aliases=["报送月报"],
+    roles={Role.LIAISON},
+    usage="月报 [YYYY-MM]（或 月报 工作动态：…；主要活动：…；重大事项进展：…）",
+)
+def file_report(msg: Incoming, ctx: Context) -> str:
+    """填报本单位的月度工作情况（工作动态、主要活动、重大事项进展）。"""
+    rest = command_args(msg)
+    head, _, _ = rest.partition("：")
+    words = split_args(head)
+    unit, words = pick_unit(ctx.sender.units(Role.LIAISON), words[:2])
+    period, _ = split_period(words)
+    schedule = ReportSchedule(ctx)
+    period = period or schedule.current_period(ctx.now)
+    if not schedule.is_open(period, ctx.now):
+        raise UserError(T.NOT_OPEN.format(period=period.label, opens=schedule.opens_on(period)))
+    deadline = schedule.deadline(period)
+    warn_missing_years(ctx, schedule.workdays)
+    data = {"unit_id": unit.id, "unit": unit.name, "period": str(period), "sections": {}}
+    body = _ONE_MESSAGE.search(rest)
+    if body:
+        data["sections"] = parse_one_message(rest[body.start() :])
+        ctx.start_conversation(FLOW, "确认", **data)
+        return preview(data)
+    existing = find_report(ctx.session, unit.id, str(period))
+    note = T.EXISTING.format(version=existing.version) if existing else ""
+    ctx.start_conversation(FLOW, SECTIONS[0], **data)
+    return T.START.format(unit=unit.name, period=period.label, deadline=deadline, existing=note)
+
+
+def preview(data: dict) -> str:
+    period = Period.parse(data["period"])
+    body = render_sections(data["sections"])
+    return T.PREVIEW.format(unit=data["unit"], period=period.label, body=body)
+
+
+def previous_progress(ctx: Context, data: dict) -> str:
+    """Last month's 重大事项进展 of the unit, so an unfinished item is updated, not forgotten."""
+    previous = Period.parse(data["period"]).prev()
+    last = find_report(ctx.session, data["unit_id"], str(previous))
+    if last is None or last.major_progress == "无":
+        return ""
+    return "\n" + T.PREVIOUS_PROGRESS.format(period=previous.label, items=last.major_progress)
+
+
+@flow(FLOW, timeout=timedelta(hours=2))
+def continue_report(msg: Incoming, ctx: Context, convo: Conversation) -> str:
+    text = msg.text.strip()
+    if convo.step in SECTIONS:
+        return _answer_section(ctx, convo, convo.step, text)
+    if convo.step == "选择修改":
+        return _choose_section(ctx, convo, text)
+    if text == "确认":
+        return save_report(ctx, convo)
+    if text.startswith("修改"):
+        return (
+            _choose_section(ctx, convo, text[2:].strip()) if text[2:].strip() else _ask_which(convo)
+        )
+    return T.CONFIRM_HINT
+
+
+def _answer_section(ctx: Context, convo: Conversation, section: str, text: str) -> str:
+    convo.data["sections"][section] = check_section(section, text)
+    if convo.data.pop("editing", False):
+        convo.goto("确认")
+        return preview(convo.data)
+    following = SECTIONS.index(section) + 1
+    if following == len(SECTIONS):
+        convo.goto("确认")
+        return preview(convo.data)
+    convo.goto(SECTIONS[following])
+    if following == 1:
+        return T.ASK_ACTIVITIES
+    return T.ASK_PROGRESS + previous_progress(ctx, convo.data)
+
+
+def _ask_which(convo: Conversation) -> str:
+    convo.goto("选择修改")
+    return T.ASK_WHICH
+
+
+def _choose_section(ctx: Context, convo: Conversation, text: str) -> str:
+    section = next((s for s in SECTIONS if s in text), None)
+    if section is None:
+        return T.ASK_WHICH
+    convo.data["editing"] = True
+    convo.goto(section)
+    ask = T.ASK_NEW.format(section=section)
+    return ask + previous_progress(ctx, convo.data) if section == SECTIONS[2] else ask
+
+
+def save_report(ctx: Context, convo: Conversation) -> str:
+    """Store the filing; a second filing replaces the current text and keeps the earlier one."""
+    data = convo.data
+    period = Period.parse(data["period"])
+    schedule = ReportSchedule(ctx)
+    late = schedule.late_days(period, ctx.now) > 0
+    values = {f: data["sections"][s] for s, f in zip(SECTIONS, SECTION_FIELDS, strict=True)}
+    person_id = ctx.sender.person.id if ctx.sender.person else None
+    report = find_report(ctx.session, data["unit_id"], str(period))
+    if report is None:
+        report = MonthlyReport(
+            unit_id=data["unit_id"],
+            period=str(period),
+            version=0,
+            first_filed_at=ctx.now,
+            late=late,
+        )
+        ctx.session.add(report)
+    report.version += 1
+    report.filed_at, report.filed_by = ctx.now, person_id
+    for field, value in values.items():
+        setattr(report, field, value)
+    ctx.session.flush()
+    ctx.session.add(
+        ReportVersion(
+            report_id=report.id,
+            version=report.version,
+            filed_at=ctx.now,
+            filed_by=person_id,
+            late=late,
+            **values,
+        )
+    )
+    convo.end()
+    template = T.SAVED_LATE if late else T.SAVED_ON_TIME
+    text = template.format(
+        unit=data["unit"],
+        period=period.label,
+        version=report.version,
+        deadline=schedule.deadline(period),
+    )
+    return f"{text}{T.REPLACED}" if report.version > 1 else text
