@@ -68,7 +68,7 @@ def vector_server(request, env, clock):
     services = Services(settings=settings, sessions=make_session_factory(engine), clock=clock)
     app = create_app(services)
     server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     yield vector, f"http://127.0.0.1:{server.server_port}/wecom/callback"
     server.shutdown()

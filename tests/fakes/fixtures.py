@@ -175,7 +175,7 @@ def wecom_services(wecom_env: dict[str, str], clock: FakeClock) -> Iterator[Serv
 def wecom_client(wecom_services: Services, wecom_api: FakeWeComAPI) -> Iterator:
     app = create_app(wecom_services)
     server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     client = WeComCallbackClient(
         f"http://127.0.0.1:{server.server_port}", wecom_services, wecom_api

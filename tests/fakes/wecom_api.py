@@ -59,7 +59,9 @@ class FakeWeComAPI:
     # -- lifecycle -------------------------------------------------------------------------
     def start(self) -> FakeWeComAPI:
         self._server = make_server("127.0.0.1", 0, self._wsgi, threaded=True)
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, args=(0.05,), daemon=True
+        )
         self._thread.start()
         return self
 
