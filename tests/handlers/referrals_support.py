@@ -25,11 +25,15 @@ def file_report(
     **incoming,
 ) -> tuple[str, str]:
     """Walk the 举报 dialogue; returns (case number, query code)."""
-    assert "用人单位名称" in bot.send(user, "举报")
-    assert "地址" in bot.send(user, employer)
-    assert "危害类型" in bot.send(user, place)
-    assert "描述" in bot.send(user, hazard)
-    assert "联系方式" in bot.send(user, description)
+    for message, expected in [
+        ("举报", "用人单位名称"),
+        (employer, "地址"),
+        (place, "危害类型"),
+        (hazard, "描述"),
+        (description, "联系方式"),
+    ]:
+        answer = bot.send(user, message)
+        assert expected in answer, answer
     preview = bot.send(user, contact)
     assert "请核对举报内容" in preview
     answer = bot.send(user, "提交", **incoming)
