@@ -62,12 +62,13 @@ def counts(services) -> tuple[int, int, int]:
         )
 
 
-def test_text_message_gets_an_encrypted_passive_reply(wecom_client):
+def test_text_message_gets_an_encrypted_passive_reply(wecom_client, wecom_services):
     reply = wecom_client.send_text(USER, "我是谁")
     assert reply.status == 200
     assert "区人社局联络员（演示）" in reply.text and "联络员" in reply.text
     assert reply.fields["ToUserName"] == USER and reply.fields["FromUserName"] == CORP_ID
     assert reply.fields["MsgType"] == "text"
+    assert counts(wecom_services) == (1, 0, 0)  # answered passively: nothing queued
 
 
 def test_url_verification_answers_the_decrypted_echostr(wecom_client):
