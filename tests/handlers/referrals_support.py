@@ -22,9 +22,11 @@ def file_report(
     hazard: str = "1",
     description: str = "打磨车间粉尘很大，没有除尘设备，工人没有防尘口罩，已经有人咳嗽。",
     contact: str = CONTACT,
-    **incoming,
+    dedupe: str = "",
 ) -> tuple[str, str]:
-    """Walk the 举报 dialogue; returns (case number, query code)."""
+    """Walk the 举报 dialogue; returns (case number, query code). With `dedupe`, every message
+    carries a platform dedupe key, as WeCom's do, so replies are kept in the inbound table."""
+    keys = iter(f"{dedupe}-{i}" if dedupe else "" for i in range(10))
     for message, expected in [
         ("举报", "用人单位名称"),
         (employer, "地址"),
@@ -32,11 +34,11 @@ def file_report(
         (hazard, "描述"),
         (description, "联系方式"),
     ]:
-        answer = bot.send(user, message)
+        answer = bot.send(user, message, dedupe_key=next(keys))
         assert expected in answer, answer
-    preview = bot.send(user, contact)
+    preview = bot.send(user, contact, dedupe_key=next(keys))
     assert "请核对举报内容" in preview
-    answer = bot.send(user, "提交", **incoming)
+    answer = bot.send(user, "提交", dedupe_key=next(keys))
     match = re.search(r"编号：(JB\d{12})，查询码：([A-Z2-9]{6})", answer)
     assert match, answer
     return match.group(1), match.group(2)
