@@ -65,7 +65,6 @@ def invitation_card(ctx: Context, meeting: Meeting, invite: MeetingInvite, perso
             {"text": "代参", "style": 3, "key": f"rsvp:{n}:delegate"},
         ],
         "fallback_text": T.card_fallback(meeting, invite, fmt_time(ctx, meeting.starts_at)),
-        "safe": 0 if meeting.released_at else 1,
     }
 
 
