@@ -112,11 +112,12 @@ class FakeWeComAPI:
         path = request.path.removeprefix("/cgi-bin/")
         params = dict(request.args)
         call = Call(path=path, params=params)
-        if request.mimetype == "multipart/form-data":
-            upload = request.files.get("media")
-            call.upload = (upload.filename, upload.read()) if upload else None
-        elif request.data:
-            call.json = json.loads(request.data)
+        with request:  # closes uploaded temporary files
+            if request.mimetype == "multipart/form-data":
+                upload = request.files.get("media")
+                call.upload = (upload.filename, upload.read()) if upload else None
+            elif request.data:
+                call.json = json.loads(request.data)
         response = self._answer(call)
         with self._lock:
             self.calls.append(call)
