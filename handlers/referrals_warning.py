@@ -9,6 +9,7 @@ a cluster that two simultaneous reports completed is still caught.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 from datetime import timedelta
@@ -67,7 +68,8 @@ def check_clusters(ctx: Context, case: st.ReferralCase) -> int:
             f"【预警】近{days}天内关于{label}的举报已达{len(members)}件（{numbers}），"
             "请研判是否组织联合检查或专项整治。"
         )
-        ctx.push(office_people(ctx), text, key=f"referrals:warn:{warning.id}")
+        digest = hashlib.sha256(f"{kind}|{key}|{numbers}".encode()).hexdigest()[:24]
+        ctx.push(office_people(ctx), text, key=f"referrals:warn:{digest}")
         alerts += 1
     return alerts
 
