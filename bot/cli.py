@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import click
@@ -103,7 +104,12 @@ def scheduler() -> None:
     services = _services()
     sched = BlockingScheduler(timezone=services.settings.timezone)
     configure(sched, services, channel_senders(services))
-    signal.signal(signal.SIGTERM, lambda *_: sched.shutdown(wait=False))
+    # shut down from another thread: the handler may interrupt the main thread while it holds
+    # the executor's lock (ThreadPoolExecutor.submit), and shutting down there would deadlock
+    signal.signal(
+        signal.SIGTERM,
+        lambda *_: threading.Thread(target=sched.shutdown, kwargs={"wait": False}).start(),
+    )
     log.info("scheduler started (pid %s)", os.getpid())
     sched.start()
 

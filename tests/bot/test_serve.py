@@ -1,0 +1,150 @@
+"""`liaison serve` and `liaison scheduler` as real processes on a free loopback port and a temp
+SQLite database: gunicorn answers, WeCom works over HTTP when configured, the scheduler drains."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+import requests
+
+from storage.db import make_engine
+from storage.outbox import OutboxMessage
+from tests.fakes import wecom_crypto
+from tests.fakes.fixtures import AES_KEY, CORP_ID, TOKEN, wecom_vars
+from tests.fakes.wecom_crypto import WeComCrypto
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Process:
+    """A `liaison` subprocess whose output goes to files (no pipe to fill up)."""
+
+    def __init__(self, args: list[str], env: dict[str, str], cwd: Path) -> None:
+        self.log = cwd / f"{args[0]}.log"
+        base = {k: os.environ[k] for k in ("PATH", "HOME", "LANG") if k in os.environ}
+        with self.log.open("wb") as out:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "bot.cli", *args],
+                env={**base, "PYTHONPATH": str(ROOT), **env},
+                cwd=cwd,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
+
+    def output(self) -> str:
+        return self.log.read_text(encoding="utf-8", errors="replace")
+
+    def wait_for(self, check, timeout: float = 30.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise AssertionError(f"process exited early:\n{self.output()}")
+            try:
+                if check():
+                    return
+            except requests.RequestException:
+                pass
+            time.sleep(0.1)
+        raise AssertionError(f"timed out:\n{self.output()}")
+
+    def stop(self) -> int:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+        try:
+            return self.proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+            raise AssertionError(f"did not stop on SIGTERM:\n{self.output()}") from None
+
+
+@pytest.fixture
+def base_env(tmp_path: Path) -> dict[str, str]:
+    return {
+        "LIAISON_INSTANCE_PATH": str(tmp_path / "instance"),
+        "LIAISON_DATABASE_URL": f"sqlite:///{tmp_path / 'liaison.db'}",
+        "LIAISON_SEAL_KEY": "h7t1YpGeSeYn9CjuhQfXbm4rTn5t5FGm4S2u1wKVV3c=",
+    }
+
+
+@pytest.fixture
+def serve(tmp_path: Path) -> Iterator:
+    started: list[Process] = []
+
+    def start(env: dict[str, str], *extra: str) -> tuple[Process, str]:
+        port = free_port()
+        proc = Process(["serve", "--port", str(port), "--workers", "2", *extra], env, tmp_path)
+        started.append(proc)
+        url = f"http://127.0.0.1:{port}"
+        proc.wait_for(lambda: requests.get(url + "/healthz", timeout=2).ok)
+        return proc, url
+
+    yield start
+    for proc in started:
+        proc.stop()
+
+
+def test_serve_without_wecom_is_healthy_and_has_no_callback(serve, base_env):
+    proc, url = serve(base_env, "--no-scheduler")
+    assert requests.get(url + "/healthz", timeout=5).json() == {"status": "ok", "database": "ok"}
+    assert requests.get(url + "/wecom/callback", timeout=5).status_code == 404
+    assert "企业微信回调：未配置" in proc.output()
+    assert proc.stop() == 0
+
+
+def test_serve_with_wecom_answers_callbacks_and_its_scheduler_sends(serve, base_env, wecom_api):
+    env = {**base_env, **wecom_vars(wecom_api.base)}
+    proc, url = serve(env)
+    crypto = WeComCrypto(TOKEN, AES_KEY, CORP_ID)
+    now = int(time.time())
+    params, body = crypto.seal(wecom_crypto.text_xml(CORP_ID, "stranger", "我是谁", 42, now), now)
+    res = requests.post(url + "/wecom/callback", params=params, data=body, timeout=10)
+    assert res.status_code == 200
+    assert "不在联席会议名单中" in crypto.open_reply(res.content)
+    _queue_directly(env["LIAISON_DATABASE_URL"], "demo-office", "调度进程发出的推送")
+    proc.wait_for(lambda: wecom_api.texts_to("demo-office") == ["调度进程发出的推送"])
+    assert proc.stop() == 0
+
+
+def _queue_directly(url: str, address: str, text: str) -> None:
+    engine = make_engine(url)
+    now = datetime.now(UTC)
+    with engine.begin() as conn:
+        conn.execute(
+            OutboxMessage.__table__.insert().values(
+                channel="wecom",
+                address=address,
+                kind="text",
+                payload={"text": text},
+                status="pending",
+                attempts=0,
+                created_at=now,
+                next_attempt_at=now,
+            )
+        )
+    engine.dispose()
+
+
+def test_scheduler_starts_and_stops_on_sigterm(base_env, tmp_path):
+    proc = Process(["scheduler"], base_env, tmp_path)
+    try:
+        proc.wait_for(lambda: "scheduler started" in proc.output())
+    finally:
+        code = proc.stop()
+    assert code == 0
+    assert "Traceback" not in proc.output()
