@@ -43,8 +43,8 @@ def insert_message(session: Session, values: dict) -> bool:
     stmt = module.insert(OutboxMessage).values(**values)
     if values.get("dedupe_key"):
         stmt = stmt.on_conflict_do_nothing(index_elements=["dedupe_key"])
-    result = session.execute(stmt)
-    return bool(result.rowcount)
+    # RETURNING, not rowcount: psycopg reports rowcount -1 here, which read as "inserted"
+    return session.execute(stmt.returning(OutboxMessage.id)).first() is not None
 
 
 def due_ids(session: Session, channel: str, now: datetime, limit: int) -> list[int]:
