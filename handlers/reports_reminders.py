@@ -77,4 +77,6 @@ def chase_now(msg: Incoming, ctx: Context) -> str:
     warn_missing_years(ctx, schedule.workdays)
     if not units:
         return T.CHASED_NONE.format(period=period.label)
+    if not queued:
+        return T.CHASED_AGAIN.format(period=period.label, units=units)
     return T.CHASED.format(units=units, people=queued, period=period.label)

@@ -62,6 +62,7 @@ REMIND = {
     "manual": "【催报】联席会议办公室提醒：{unit}{period}月报尚未报送（截止{deadline:%m月%d日}）。发送「月报」开始填报。",
 }
 CHASED = "已向{units}个未报单位的{people}人发出催报（{period}）。"
+CHASED_AGAIN = "刚刚已催报过{period}的{units}个未报单位，未重复发送。"
 CHASED_NONE = "{period}月报各单位均已报送，无需催报。"
 
 ASSESS_DONE = "{year}年月报报送考核表已生成：{units}个单位，统计{months}个月（{first}至{last}）。"
