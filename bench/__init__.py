@@ -1,0 +1,1 @@
+"""Benchmarks, runnable with one command: `make bench` (= `.venv/bin/python -m bench`)."""

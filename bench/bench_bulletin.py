@@ -1,0 +1,89 @@
+"""Benchmark: compile a quarterly bulletin for 500 units × 3 months (timeliness table, chart,
+body grouped by unit and section). Run: `.venv/bin/python -m bench.bench_bulletin`.
+
+Builds a throw-away SQLite database, files 1 500 reports (some late, some missing), then times the
+status query plus the .docx build, and prints one Markdown table row.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+import time
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from handlers.bulletin_docx import BulletinContent, build_bulletin
+from handlers.core import Context
+from handlers.reports_calendar import Quarter, ReportSchedule
+from handlers.reports_status import status_grid
+from storage.db import make_engine, make_session_factory
+from storage.migrate import upgrade
+from storage.reports import MonthlyReport
+from storage.roster import Person, Unit
+
+TZ = ZoneInfo("Asia/Shanghai")
+UNITS, QUARTER = 500, Quarter(2026, 3)
+TEXT = "组织开展职业病防治法宣传周活动，走访用人单位并督促落实职业健康检查。" * 3
+
+
+def seed(session) -> None:
+    person = Person(name="联络员（基准）", title="", demo=True)
+    session.add(person)
+    session.add_all(Unit(name=f"单位{i:03d}", kind="部门", active=True) for i in range(UNITS))
+    session.flush()
+    for unit_id in range(1, UNITS + 1):
+        for index, period in enumerate(QUARTER.periods()):
+            if (unit_id + index) % 10 == 0:
+                continue  # missing
+            filed = datetime(period.year, period.month, 28, 10, tzinfo=TZ)
+            filed += timedelta(days=12 if unit_id % 7 == 0 else 0)  # some late
+            fields = {"work_dynamics": TEXT, "main_activities": TEXT, "major_progress": "无"}
+            session.add(
+                MonthlyReport(
+                    unit_id=unit_id,
+                    period=str(period),
+                    version=1,
+                    first_filed_at=filed,
+                    filed_at=filed,
+                    filed_by=person.id,
+                    late=False,
+                    **fields,
+                )
+            )
+    session.commit()
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        engine = make_engine(f"sqlite:///{Path(folder) / 'bench.db'}")
+        upgrade(engine)
+        sessions = make_session_factory(engine)
+        with sessions() as session:
+            seed(session)
+        with sessions() as session:
+            ctx = Context(session=session, now=datetime(2026, 11, 23, 9, tzinfo=TZ), tz=TZ)
+            start = time.perf_counter()
+            schedule = ReportSchedule(ctx)
+            grid = status_grid(session, schedule, QUARTER.periods())
+            content = BulletinContent(
+                org_name="二七区职业病防治工作联席会议",
+                year=2026,
+                number=1,
+                quarter=QUARTER,
+                issued=date(2026, 11, 23),
+                periods=QUARTER.periods(),
+                grid=grid,
+            )
+            data = build_bulletin(content)
+            seconds = time.perf_counter() - start
+        engine.dispose()
+    print("| benchmark | units × months | seconds | .docx size |")
+    print("| --- | --- | --- | --- |")
+    print(f"| bulletin (简报 生成) | {UNITS} × 3 | {seconds:.2f} | {len(data) / 1024:.0f} KiB |")
+    sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()
