@@ -110,14 +110,18 @@ class ReportSchedule:
         self.open_day = min(max(ctx.option_int("LIAISON_REPORT_OPEN_DAY", 20), 1), 28)
         self.deadline_n = min(max(ctx.option_int("LIAISON_REPORT_DEADLINE_WORKDAY", 5), 1), 20)
         self.hour = min(max(ctx.option_int("LIAISON_REPORT_REMIND_HOUR", 9), 0), 23)
+        self._deadlines: dict[Period, date] = {}
 
     def opens_on(self, period: Period) -> date:
         return date(period.year, period.month, self.open_day)
 
     def deadline(self, period: Period) -> date:
         """The last day on which a filing still counts as on time."""
-        nxt = period.next()
-        return self.workdays.nth_workday_of_month(nxt.year, nxt.month, self.deadline_n)
+        if period not in self._deadlines:
+            nxt = period.next()
+            day = self.workdays.nth_workday_of_month(nxt.year, nxt.month, self.deadline_n)
+            self._deadlines[period] = day
+        return self._deadlines[period]
 
     def moment(self, day: date) -> datetime:
         return datetime.combine(day, time(self.hour), tzinfo=self.tz)

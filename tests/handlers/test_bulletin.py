@@ -116,3 +116,21 @@ def test_bad_bulletin_requests_get_a_clear_answer(quarter):
     assert "仅限办公室" in bot.send("demo-u09-liaison", "简报 生成 2026Q3")
     assert "没有找到" in bot.send(OFFICE, "简报 发布 2026年第9期")
     assert bot.send(OFFICE, "简报 列表") == T.EMPTY_LIST
+
+
+def test_unit_headings_count_in_chinese_numerals():
+    from handlers.bulletin_docx import cn_number
+
+    got = [cn_number(n) for n in (1, 10, 12, 20, 23, 100, 105, 112, 120, 500)]
+    assert got == [
+        "一",
+        "十",
+        "十二",
+        "二十",
+        "二十三",
+        "一百",
+        "一百零五",
+        "一百一十二",
+        "一百二十",
+        "五百",
+    ]
