@@ -4,8 +4,8 @@
 day after 转办 (15 by default, per hazard type configurable). Reminders: 签收 at 12:00 of its
 due day, 反馈 at 09:00 of its due day; when a deadline has passed, the unit's liaison officers and
 leaders in charge are told once, at 09:00 of the next working day. Every push carries a key made
-of the case, the stage and the due date, so each goes exactly once, and an extended deadline
-gets reminders of its own.
+of the case, the stage, the due date and the unit, so each goes exactly once, and an extended
+deadline (or a new unit after 退回) gets reminders of its own.
 """
 
 from __future__ import annotations
@@ -77,15 +77,16 @@ def _stages(case: st.ReferralCase) -> list[tuple[str, date]]:
 
 
 def _remind(ctx: Context, case: st.ReferralCase, stage: str, due: date) -> None:
+    how = f"签收 {case.number}" if case.status == st.REFERRED else f"反馈 {case.number} 办理结果"
     text = (
-        f"【提醒】{case.number}（{case.employer}）的{stage}期限为{tx.day(due)}，"
-        f"请及时{stage}：回复「{stage} {case.number}{'' if stage == '签收' else ' 办理结果'}」。"
+        f"【提醒】{case.number}（{case.employer}）的{stage}期限为{tx.day(due)}，请回复「{how}」。"
     )
-    ctx.push(liaisons(ctx, case.unit_id), text, key=f"referrals:remind:{case.number}:{stage}:{due}")
+    key = f"referrals:remind:{case.number}:{stage}:{due}:u{case.unit_id}"
+    ctx.push(liaisons(ctx, case.unit_id), text, key=key)
 
 
 def _escalate(ctx: Context, case: st.ReferralCase, stage: str, due: date) -> None:
-    key = f"referrals:overdue:{case.number}:{stage}:{due}"
+    key = f"referrals:overdue:{case.number}:{stage}:{due}:u{case.unit_id}"
     unit = unit_name(ctx, case.unit_id)
     text = (
         f"【超期】{case.number}（{case.employer}）已超过{stage}期限（{tx.day(due)}），"

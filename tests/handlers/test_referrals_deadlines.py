@@ -116,3 +116,17 @@ def test_a_referral_to_a_unit_without_liaison_is_refused(bot):
     bot.send(OFFICE, f"受理 {number}")
     assert "没有在任联络员" in bot.send(OFFICE, f"转办 {number} 科技局")
     assert "已受理（待转办）" in bot.send(OFFICE, f"案件 {number}")
+
+
+def test_a_case_referred_again_is_watched_afresh_for_the_new_unit(bot):
+    bot.clock.set(datetime(2026, 9, 18, 10, 0, tzinfo=TZ))
+    number = _refer(bot)
+    bot.pushes()
+    assert {p.to for p in _at(bot, 2026, 9, 21, 9, 0)} == {RS, RS_LEADER}
+    bot.send(RS, f"退回 {number} 不属于本单位职责")
+    bot.clock.set(datetime(2026, 9, 18, 10, 0, tzinfo=TZ))  # referred again the same day
+    bot.send(OFFICE, f"转办 {number} 应急管理局")
+    bot.pushes()
+    escalated = [p for p in _at(bot, 2026, 9, 21, 9, 10) if "【超期】" in p.text]
+    assert {p.to for p in escalated} == {YJ, "demo-u12-leader"}
+    assert bot.send(OFFICE, f"案件 {number}").count("签收超期") == 2
