@@ -8,6 +8,7 @@ off, who settles it (五(三)); once signed off the minutes are frozen as a .doc
 from __future__ import annotations
 
 from handlers import meetings_text as T
+from handlers import minutes_text as M
 from handlers.core import (
     Context,
     Conversation,
@@ -44,10 +45,10 @@ def require_draftable(ctx: Context, meeting: Meeting) -> MeetingMinutes | None:
     if meeting.cancelled_at is not None:
         raise UserError(T.cancelled(meeting.number))
     if meeting.starts_at > ctx.now:
-        raise UserError(T.not_held_yet(meeting.number))
+        raise UserError(M.not_held_yet(meeting.number))
     minutes = ctx.session.get(MeetingMinutes, meeting.id)
     if minutes is not None and minutes.signed_off_at is not None:
-        raise UserError(T.frozen(meeting.number))
+        raise UserError(M.frozen(meeting.number))
     return minutes
 
 
@@ -60,7 +61,7 @@ def draft_minutes(msg: Incoming, ctx: Context) -> str:
     convo = ctx.start_conversation(FLOW, "text", meeting_id=meeting.id)
     if len(args) > 1:
         return _take_text(ctx, convo, meeting, args[1], None)
-    return T.ask_minutes(meeting.number)
+    return M.ask_minutes(meeting.number)
 
 
 @flow(FLOW)
@@ -70,19 +71,19 @@ def minutes_dialogue(msg: Incoming, ctx: Context, convo: Conversation) -> str:
     require_draftable(ctx, meeting)
     if convo.step == "confirm":
         if msg.text.strip() not in ("确认", "确定", "是"):
-            raise UserError(T.ASK_CONFIRM_MINUTES)
+            raise UserError(M.ASK_CONFIRM_MINUTES)
         convo.end()
         return submit_minutes(ctx, meeting, convo.data["text"], convo.data.get("doc_id"))
     if msg.kind == "file":
         return _take_file(ctx, convo, meeting, msg)
     if not msg.text.strip():
-        raise UserError(T.ask_minutes(meeting.number))
+        raise UserError(M.ask_minutes(meeting.number))
     return _take_text(ctx, convo, meeting, msg.text.strip(), None)
 
 
 def _take_file(ctx: Context, convo: Conversation, meeting: Meeting, msg: Incoming) -> str:
     if not msg.file_name.lower().endswith(".docx") or not msg.file_bytes:
-        raise UserError(T.ONLY_DOCX)
+        raise UserError(M.ONLY_DOCX)
     text = docx_text(msg.file_bytes)
     doc = save_document(
         ctx.session,
@@ -101,11 +102,11 @@ def _take_text(
     ctx: Context, convo: Conversation, meeting: Meeting, text: str, doc_id: int | None
 ) -> str:
     if len(text) > 20000:
-        raise UserError(T.MINUTES_TOO_LONG)
+        raise UserError(M.MINUTES_TOO_LONG)
     convo.data.update(text=text, doc_id=doc_id)
     convo.goto("confirm")
     units = [i.unit.name for i in meeting.invites if i.attends]
-    return T.minutes_preview(meeting.number, text[:EXCERPT], units)
+    return M.minutes_preview(meeting.number, text[:EXCERPT], units)
 
 
 def submit_minutes(ctx: Context, meeting: Meeting, text: str, doc_id: int | None) -> str:
@@ -130,13 +131,13 @@ def submit_minutes(ctx: Context, meeting: Meeting, text: str, doc_id: int | None
                  f"第{minutes.version}稿", ctx.sender.person.id if ctx.sender.person else None)  # fmt: skip
     if not attending:
         _tell_signers_ready(ctx, meeting, minutes)
-    return T.minutes_sent(meeting.number, minutes.version, [i.unit.name for i in attending])
+    return M.minutes_sent(meeting.number, minutes.version, [i.unit.name for i in attending])
 
 
 def _ask_to_sign(ctx: Context, meeting: Meeting, minutes: MeetingMinutes, unit_id: int) -> None:
     people = unit_people(ctx, unit_id)
     key = f"minutes:ask:{meeting.number}:v{minutes.version}:u{unit_id}"
-    ctx.push(people, T.cosign_request(meeting, minutes, EXCERPT), key=key)
+    ctx.push(people, M.cosign_request(meeting, minutes, EXCERPT), key=key)
     if minutes.source_document_id:
         payload = {
             "document_id": minutes.source_document_id,
@@ -147,7 +148,7 @@ def _ask_to_sign(ctx: Context, meeting: Meeting, minutes: MeetingMinutes, unit_i
 
 def _tell_signers_ready(ctx: Context, meeting: Meeting, minutes: MeetingMinutes) -> None:
     key = f"minutes:ready:{meeting.number}:v{minutes.version}"
-    ctx.push(signers(ctx, meeting), T.ready_for_signoff(meeting), key=key)
+    ctx.push(signers(ctx, meeting), M.ready_for_signoff(meeting), key=key)
 
 
 @command("会签", roles=UNIT_ROLES, usage="会签 会议号 同意 / 会签 会议号 意见 内容")
@@ -157,12 +158,12 @@ def cosign(msg: Incoming, ctx: Context) -> str:
     meeting = get_meeting(ctx, args[0] if args else "")
     minutes = ctx.session.get(MeetingMinutes, meeting.id)
     if minutes is None:
-        raise UserError(T.no_minutes(meeting.number))
+        raise UserError(M.no_minutes(meeting.number))
     if minutes.signed_off_at is not None:
-        raise UserError(T.frozen(meeting.number))
+        raise UserError(M.frozen(meeting.number))
     verdict = args[1] if len(args) > 1 else ""
     if verdict not in (AGREED, OBJECTED) or (verdict == OBJECTED and len(args) < 3):
-        raise UserError(T.cosign_usage(meeting.number))
+        raise UserError(M.cosign_usage(meeting.number))
     sign = _my_signature(ctx, meeting)
     sign.status, sign.opinion = verdict, args[2][:1000] if verdict == OBJECTED else ""
     sign.signed_by = ctx.sender.person.id if ctx.sender.person else None
@@ -174,14 +175,14 @@ def cosign(msg: Incoming, ctx: Context) -> str:
         _route_objection(ctx, meeting, minutes, sign)
     elif all(s.status == AGREED for s in signatures(ctx.session, meeting.id)):
         _tell_signers_ready(ctx, meeting, minutes)
-    return T.cosign_recorded(meeting.number, sign, verdict)
+    return M.cosign_recorded(meeting.number, sign, verdict)
 
 
 def _my_signature(ctx: Context, meeting: Meeting) -> MinutesSignature:
     mine = {u.id for r in UNIT_ROLES for u in ctx.sender.units(r)}
     rows = [s for s in signatures(ctx.session, meeting.id) if s.unit_id in mine]
     if not rows:
-        raise UserError(T.not_cosigner(meeting.number))
+        raise UserError(M.not_cosigner(meeting.number))
     if len(rows) > 1:
         raise UserError(T.several_units(meeting.number, [s.unit.name for s in rows]))
     return rows[0]
@@ -195,7 +196,7 @@ def _route_objection(
     drafter = ctx.session.get(Person, minutes.submitted_by) if minutes.submitted_by else None
     if drafter is not None:
         people.setdefault(drafter.id, drafter)
-    ctx.push(list(people.values()), T.objection_notice(meeting, sign, ctx.sender.name))
+    ctx.push(list(people.values()), M.objection_notice(meeting, sign, ctx.sender.name))
 
 
 @command("签发", roles={Role.CONVENER, Role.OFFICE}, usage="签发 会议号 [报区政府决定]")
@@ -203,7 +204,7 @@ def sign_off_minutes(msg: Incoming, ctx: Context) -> Reply:
     """会签完成后签发纪要：印发各成员单位并抄报区政府。"""
     args = split_args(command_args(msg), 1)
     meeting = get_meeting(ctx, args[0] if args else "")
-    return sign_off(ctx, meeting, escalate=len(args) > 1 and args[1] == T.ESCALATE_WORD)
+    return sign_off(ctx, meeting, escalate=len(args) > 1 and args[1] == M.ESCALATE_WORD)
 
 
 # viewing and release live in their own module

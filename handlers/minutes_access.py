@@ -10,6 +10,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from handlers import meetings_text as T
+from handlers import minutes_text as M
 from handlers.core import (
     Context,
     Incoming,
@@ -38,15 +39,15 @@ def view_minutes(msg: Incoming, ctx: Context) -> Reply:
     if not may_view(ctx, meeting, issued=issued):
         raise UserError(T.no_access(meeting.number))
     if minutes is None:
-        raise UserError(T.no_minutes(meeting.number))
+        raise UserError(M.no_minutes(meeting.number))
     person_id = ctx.sender.person.id if ctx.sender.person else None
     actor = ctx.sender.name if ctx.sender.person else f"公众 {ctx.sender.user_id}"
-    state = T.minutes_state(minutes)
+    state = M.minutes_state(minutes)
     audit.record(ctx.session, ctx.now, actor, VIEW, meeting.number, state, person_id)
     doc_id = minutes.document_id if issued else minutes.source_document_id
     text = minutes.text if len(minutes.text) <= MAX_SHOWN else minutes.text[:MAX_SHOWN] + "……"
     return Reply(
-        text=T.minutes_view(meeting, minutes, state, text, bool(doc_id)),
+        text=M.minutes_view(meeting, minutes, state, text, bool(doc_id)),
         documents=[doc_id] if doc_id else [],
     )
 
@@ -61,21 +62,21 @@ def view_log(msg: Incoming, ctx: Context) -> str:
         .order_by(AuditEntry.at, AuditEntry.id)
     ).all()
     lines = [f"{fmt_time(ctx, r.at)} {r.actor}（{r.detail}）" for r in rows]
-    return T.view_log(meeting.number, lines)
+    return M.view_log(meeting.number, lines)
 
 
 @command("同意公开", roles={Role.OFFICE}, usage="同意公开 会议号 [说明]")
 def release(msg: Incoming, ctx: Context) -> str:
     """办公室主任同意对外公开某次会议的文件。"""
     if not is_director(ctx.sender):
-        raise UserError(T.DIRECTOR_ONLY)
+        raise UserError(M.DIRECTOR_ONLY)
     args = split_args(command_args(msg), 1)
     meeting = get_meeting(ctx, args[0] if args else "")
     if meeting.released_at is not None:
-        raise UserError(T.already_released(meeting.number, fmt_time(ctx, meeting.released_at)))
+        raise UserError(M.already_released(meeting.number, fmt_time(ctx, meeting.released_at)))
     meeting.released_at = ctx.now
     meeting.released_by = ctx.sender.person.id
     note = args[1] if len(args) > 1 else ""
     audit.record(ctx.session, ctx.now, ctx.sender.name, "同意公开", meeting.number, note,
                  ctx.sender.person.id)  # fmt: skip
-    return T.released(meeting.number)
+    return M.released(meeting.number)

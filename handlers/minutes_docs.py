@@ -16,7 +16,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.opc.exceptions import PackageNotFoundError
 from docx.shared import Pt
 
-from handlers import meetings_text as T
+from handlers import minutes_text as M
 from handlers.core import UserError
 from storage.meetings import Meeting, MeetingMinutes, MinutesSignature
 
@@ -26,18 +26,18 @@ MAX_DOCX_BYTES = 10 * 1024 * 1024
 def docx_text(content: bytes) -> str:
     """The paragraphs (and table cells) of a .docx as plain text; a clear error if it is not one."""
     if len(content) > MAX_DOCX_BYTES:
-        raise UserError(T.DOCX_TOO_BIG)
+        raise UserError(M.DOCX_TOO_BIG)
     try:
         doc = WordDocument(io.BytesIO(content))
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError):
-        raise UserError(T.DOCX_UNREADABLE) from None
+        raise UserError(M.DOCX_UNREADABLE) from None
     lines = [p.text for p in doc.paragraphs]
     for table in doc.tables:
         for row in table.rows:
             lines.append("\t".join(cell.text for cell in row.cells))
     text = "\n".join(lines).strip()
     if not text:
-        raise UserError(T.DOCX_EMPTY)
+        raise UserError(M.DOCX_EMPTY)
     return text
 
 
@@ -62,19 +62,19 @@ def minutes_docx(data: SignedMinutes) -> bytes:
     style = doc.styles["Normal"]
     style.font.size = Pt(12)
     if data.confidential:
-        _para(doc, T.CONFIDENTIAL_MARK, bold=True, align=WD_ALIGN_PARAGRAPH.RIGHT)
-    _para(doc, T.minutes_heading(data.org_name, data.meeting), bold=True, size=18, center=True)
-    _para(doc, T.minutes_number_line(data.meeting, data.minutes), center=True)
-    _para(doc, T.minutes_meta(data.meeting, data.when))
+        _para(doc, M.CONFIDENTIAL_MARK, bold=True, align=WD_ALIGN_PARAGRAPH.RIGHT)
+    _para(doc, M.minutes_heading(data.org_name, data.meeting), bold=True, size=18, center=True)
+    _para(doc, M.minutes_number_line(data.meeting, data.minutes), center=True)
+    _para(doc, M.minutes_meta(data.meeting, data.when))
     _para(doc, "参会情况：" + "；".join(data.attendance))
     doc.add_heading("会议纪要", level=2)
     for line in data.minutes.text.splitlines():
         doc.add_paragraph(line)
     _signature_table(doc, data)
-    _para(doc, T.signoff_line(data.signed_off_by, data.signed_off_on))
+    _para(doc, M.signoff_line(data.signed_off_by, data.signed_off_on))
     if data.minutes.signoff_note:
         _para(doc, data.minutes.signoff_note)
-    _para(doc, T.distribution_line(data.meeting))
+    _para(doc, M.distribution_line(data.meeting))
     buffer = io.BytesIO()
     doc.save(buffer)
     return buffer.getvalue()
@@ -83,7 +83,7 @@ def minutes_docx(data: SignedMinutes) -> bytes:
 def _signature_table(doc, data: SignedMinutes) -> None:
     doc.add_heading("会签记录", level=2)
     if not data.signatures:
-        doc.add_paragraph(T.NO_COSIGNERS)
+        doc.add_paragraph(M.NO_COSIGNERS)
         return
     table = doc.add_table(rows=1, cols=3)
     table.style = "Table Grid"

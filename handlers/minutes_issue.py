@@ -9,6 +9,7 @@ sign off with `报区政府决定`, and the dissent travels with the minutes to 
 from __future__ import annotations
 
 from handlers import meetings_text as T
+from handlers import minutes_text as M
 from handlers.core import Context, Reply, UserError
 from handlers.meetings_base import fmt_time, may_sign_off, unit_people
 from handlers.minutes_docs import SignedMinutes, minutes_docx
@@ -20,23 +21,23 @@ from storage.roster import Person, member_units
 
 def sign_off(ctx: Context, meeting: Meeting, *, escalate: bool) -> Reply:
     if not may_sign_off(ctx.sender, meeting):
-        raise UserError(T.not_signer(meeting))
+        raise UserError(M.not_signer(meeting))
     minutes = ctx.session.get(MeetingMinutes, meeting.id)
     if minutes is None:
-        raise UserError(T.no_minutes(meeting.number))
+        raise UserError(M.no_minutes(meeting.number))
     if minutes.signed_off_at is not None:
-        raise UserError(T.frozen(meeting.number))
+        raise UserError(M.frozen(meeting.number))
     signs = signatures(ctx.session, meeting.id)
     waiting = [s.unit.name for s in signs if s.status == PENDING_SIGN]
     if waiting:
-        raise UserError(T.still_waiting(meeting.number, waiting))
+        raise UserError(M.still_waiting(meeting.number, waiting))
     objections = [s for s in signs if s.status == OBJECTED]
     if objections and not escalate:
-        raise UserError(T.unresolved(meeting.number, objections))
+        raise UserError(M.unresolved(meeting.number, objections))
     _freeze(ctx, meeting, minutes, objections)
     count = _issue(ctx, meeting, minutes)
     return Reply(
-        text=T.signed_off(meeting, count, bool(minutes.reported_at)),
+        text=M.signed_off(meeting, count, bool(minutes.reported_at)),
         documents=[minutes.document_id],
     )
 
@@ -46,7 +47,7 @@ def _freeze(ctx: Context, meeting: Meeting, minutes: MeetingMinutes, objections:
     minutes.signed_off_at = ctx.now
     minutes.signed_off_by = person.id if person else None
     if objections:
-        minutes.signoff_note = T.escalation_note(objections)
+        minutes.signoff_note = M.escalation_note(objections)
     if meeting.kind != "联络员会议":  # a 联络员会议's minutes go to the member units only
         minutes.reported_at = ctx.now
     content = minutes_docx(_signed_data(ctx, meeting, minutes))
@@ -55,7 +56,7 @@ def _freeze(ctx: Context, meeting: Meeting, minutes: MeetingMinutes, objections:
         ctx.files_root,
         kind="纪要",
         subject=meeting.number,
-        filename=T.minutes_filename(meeting),
+        filename=M.minutes_filename(meeting),
         content=content,
         now=ctx.now,
         created_by=minutes.signed_off_by,
@@ -65,7 +66,7 @@ def _freeze(ctx: Context, meeting: Meeting, minutes: MeetingMinutes, objections:
     audit.record(ctx.session, ctx.now, ctx.sender.name, "签发", meeting.number, doc.sha256, actor)
     if minutes.reported_at:
         audit.record(ctx.session, ctx.now, ctx.sender.name, "抄报区政府", meeting.number,
-                     minutes.signoff_note or T.REPORTED, actor)  # fmt: skip
+                     minutes.signoff_note or M.REPORTED, actor)  # fmt: skip
 
 
 def _signed_data(ctx: Context, meeting: Meeting, minutes: MeetingMinutes) -> SignedMinutes:
@@ -91,7 +92,7 @@ def _issue(ctx: Context, meeting: Meeting, minutes: MeetingMinutes) -> int:
         people.update((p.id, p) for p in unit_people(ctx, unit.id))
     recipients = list(people.values())
     key = f"minutes:issue:{meeting.number}"
-    ctx.push(recipients, T.issued_notice(meeting), key=f"{key}:text")
+    ctx.push(recipients, M.issued_notice(meeting), key=f"{key}:text")
     payload = {"document_id": minutes.document_id, "safe": 0 if meeting.released_at else 1}
     ctx.push(recipients, kind="file", payload=payload, key=f"{key}:file")
     return len(recipients)
