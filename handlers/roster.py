@@ -55,11 +55,14 @@ def read_rows(path: Path) -> list[list[str]]:
     if suffix == ".xlsx":
         from openpyxl import load_workbook
 
-        sheet = load_workbook(path, read_only=True, data_only=True).worksheets[0]
-        return [
-            ["" if v is None else str(v).strip() for v in row]
-            for row in sheet.iter_rows(values_only=True)
-        ]
+        book = load_workbook(path, read_only=True, data_only=True)
+        try:
+            return [
+                ["" if v is None else str(v).strip() for v in row]
+                for row in book.worksheets[0].iter_rows(values_only=True)
+            ]
+        finally:
+            book.close()  # read-only workbooks keep the file open until closed
     if suffix == ".csv":
         raw = path.read_bytes()
         for encoding in ("utf-8-sig", "gb18030"):
