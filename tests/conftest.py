@@ -51,7 +51,7 @@ def pg_url(worker_id: str) -> Iterator[str]:
         pytest.skip(
             f"PostgreSQL tests skipped: set {PG_ENV} (e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test)"
         )
-    schema = f"liaison_test_{worker_id}"
+    schema = f"liaison_test_{worker_id}_{os.getpid()}"  # concurrent runs never share a schema
     admin = make_engine(base)
     try:
         with admin.begin() as conn:
