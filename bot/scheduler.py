@@ -71,7 +71,27 @@ def configure(
             max_instances=1,
             replace_existing=True,
         )
+    if services.sessions.kw["bind"].dialect.name == "sqlite":
+        scheduler.add_job(
+            checkpoint_wal,
+            IntervalTrigger(minutes=5, timezone=services.settings.timezone),
+            args=[services],
+            id="storage.checkpoint",
+            coalesce=True,
+            max_instances=1,
+            replace_existing=True,
+        )
     return scheduler
+
+
+def checkpoint_wal(services: Services) -> None:
+    """Fold SQLite's WAL back into the database so deleted rows (zeroed by secure_delete, e.g. a
+    reporter's finished dialogue) do not linger in old WAL frames."""
+    raw = services.sessions.kw["bind"].raw_connection()  # outside any BEGIN IMMEDIATE
+    try:
+        raw.cursor().execute("PRAGMA wal_checkpoint(TRUNCATE)").close()
+    finally:
+        raw.close()
 
 
 def _safe(services: Services, job_id: str) -> None:

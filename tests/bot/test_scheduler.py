@@ -13,7 +13,10 @@ def test_every_registered_job_is_scheduled_in_the_configured_zone(services):
     sched = BackgroundScheduler(timezone=services.settings.timezone)
     configure(sched, services, {"console": RecordingSender()})
     jobs = {job.id: job for job in sched.get_jobs()}
-    assert set(core.JOBS) | {"outbox.drain"} == set(jobs)
+    infrastructure = {"outbox.drain"}
+    if services.sessions.kw["bind"].dialect.name == "sqlite":
+        infrastructure.add("storage.checkpoint")
+    assert set(core.JOBS) | infrastructure == set(jobs)
     for job_id in core.JOBS:
         trigger = jobs[job_id].trigger
         assert str(trigger.timezone) == "Asia/Shanghai"
@@ -23,3 +26,17 @@ def test_every_registered_job_is_scheduled_in_the_configured_zone(services):
 
 def test_jobs_are_registered_by_the_domains():
     assert core.JOBS, "no scheduled jobs registered"
+
+
+def test_wal_checkpoint_empties_the_wal_file(services, bot):
+    from pathlib import Path
+
+    from bot.scheduler import checkpoint_wal
+
+    if services.sessions.kw["bind"].dialect.name != "sqlite":
+        return
+    db_file = Path(services.settings.database_url.removeprefix("sqlite:///"))
+    bot.send("demo-office", "我是谁")
+    checkpoint_wal(services)
+    wal = db_file.with_name(db_file.name + "-wal")
+    assert not wal.exists() or wal.stat().st_size == 0
