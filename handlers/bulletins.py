@@ -34,7 +34,7 @@ from storage.reports import (
     bulletin_for_quarter,
     next_bulletin_number,
 )
-from storage.roster import holders, member_units
+from storage.roster import Person, holders, member_units
 
 _ISSUE = re.compile(r"^(?:(\d{4})\s*(?:年|-|/)?\s*)?第?\s*(\d{1,3})\s*期?$")
 
@@ -81,29 +81,37 @@ def generate_bulletin(msg: Incoming, ctx: Context) -> Reply:
         grid=status_grid(ctx.session, schedule, periods),
         copy_to=ctx.option("LIAISON_BULLETIN_COPY_TO", "区人民政府办公室"),
     )
-    doc = save_document(
-        ctx.session,
-        ctx.files_root,
-        kind="简报",
-        subject=str(quarter),
-        filename=f"联席会议工作简报{quarter.year}年第{number}期.docx",
-        content=build_bulletin(content),
-        now=ctx.now,
-        created_by=ctx.sender.person.id if ctx.sender.person else None,
-    )
-    bulletin = existing or Bulletin(year=quarter.year, number=number, quarter=str(quarter))
-    bulletin.document_id, bulletin.summary = doc.id, summary_text(content)
-    bulletin.created_at = ctx.now
-    bulletin.created_by = ctx.sender.person.id if ctx.sender.person else None
-    ctx.session.add(bulletin)
-    ctx.session.flush()
+    bulletin = store_issue(ctx, content, existing)
     open_months = [p for p in periods if ctx.local().date() <= schedule.deadline(p)]
     warn_missing_years(ctx, schedule.workdays)
     note = (
         B.INCOMPLETE.format(months="、".join(p.label for p in open_months)) if open_months else ""
     )
     hint = B.GENERATED.format(issue=issue_name(bulletin), again=B.REPLACED if existing else "")
-    return Reply(text=f"{bulletin.summary}\n{note}{hint}", documents=[doc.id])
+    return Reply(text=f"{bulletin.summary}\n{note}{hint}", documents=[bulletin.document_id])
+
+
+def store_issue(ctx: Context, content: BulletinContent, existing: Bulletin | None) -> Bulletin:
+    """Save the .docx and the issue row; a regenerated draft keeps its number."""
+    person_id = ctx.sender.person.id if ctx.sender.person else None
+    doc = save_document(
+        ctx.session,
+        ctx.files_root,
+        kind="简报",
+        subject=str(content.quarter),
+        filename=f"联席会议工作简报{content.year}年第{content.number}期.docx",
+        content=build_bulletin(content),
+        now=ctx.now,
+        created_by=person_id,
+    )
+    bulletin = existing or Bulletin(
+        year=content.year, number=content.number, quarter=str(content.quarter)
+    )
+    bulletin.document_id, bulletin.summary = doc.id, summary_text(content)
+    bulletin.created_at, bulletin.created_by = ctx.now, person_id
+    ctx.session.add(bulletin)
+    ctx.session.flush()
+    return bulletin
 
 
 def issue_name(bulletin: Bulletin) -> str:
@@ -126,6 +134,16 @@ def find_issue(ctx: Context, text: str) -> Bulletin:
     return found
 
 
+def member_people(ctx: Context) -> list[Person]:
+    """Every member unit's liaison officers and leaders, each once, in roster order."""
+    people: dict[int, Person] = {}
+    for unit in member_units(ctx.session):
+        for role in (Role.LIAISON, Role.LEADER):
+            for person in holders(ctx.session, unit.id, role):
+                people.setdefault(person.id, person)
+    return list(people.values())
+
+
 @command("简报 发布", roles={Role.OFFICE}, usage="简报 发布 2026年第1期")
 def publish_bulletin(msg: Incoming, ctx: Context) -> str:
     """印发一期简报：推送给各成员单位联络员和分管领导，发布后不再修改。"""
@@ -133,12 +151,7 @@ def publish_bulletin(msg: Incoming, ctx: Context) -> str:
     if bulletin.published_at is not None:
         when = ctx.local(bulletin.published_at)
         return B.ALREADY.format(issue=issue_name(bulletin), when=when)
-    people = {}
-    for unit in member_units(ctx.session):
-        for role in (Role.LIAISON, Role.LEADER):
-            for person in holders(ctx.session, unit.id, role):
-                people.setdefault(person.id, person)
-    recipients = list(people.values())
+    recipients = member_people(ctx)
     key = f"bulletin:{bulletin.id}"
     ctx.push(recipients, B.PUSH.format(summary=bulletin.summary), key=f"{key}:text")
     payload = {"document_id": bulletin.document_id}
