@@ -211,6 +211,8 @@ class WeComSender:
                 "media/upload", params={"type": "file"}, files={"media": (document.filename, fh)}
             )
         body = {"msgtype": "file", "file": {"media_id": uploaded["media_id"]}}
+        if row.payload.get("safe"):  # 保密消息: no sharing outside, watermarked (WW-90236)
+            body["safe"] = 1
         self._message(row.address, body)
 
     def _card(self, row: OutboxMessage, document: Document | None) -> None:
