@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import select
 
 from storage.meetings import MeetingInvite
 from storage.roster import Unit
-from tests.handlers.test_meeting_helpers import FINANCE, OFFICE, RS, liaison
+from tests.handlers.test_meeting_helpers import CONVENER, EDU, FINANCE, OFFICE, RS, liaison
+from tests.support import TZ
 
 
 def _answer(services, unit_name: str) -> tuple[str | None, str]:
@@ -50,3 +53,17 @@ def test_delegate_by_card_then_the_name_by_text(wecom_client, wecom_services):
     assert reply.button == "已选择：代参"
     assert "代参（王五 副科长）" in wecom_client.send_text(liaison(FINANCE), "王五 副科长").text
     assert _answer(wecom_services, "区财政局") == ("代参", "王五")
+
+
+def test_issued_minutes_go_out_as_confidential_files(wecom_client, wecom_services, clock):
+    number = _call_meeting(wecom_client)
+    wecom_client.send_text(liaison(RS), f"参加 {number}")
+    clock.set(datetime(2026, 11, 27, 17, 0, tzinfo=TZ))
+    wecom_client.send_text(OFFICE, f"纪要 {number} 一、议定事项。")
+    wecom_client.send_text(OFFICE, "确认")
+    wecom_client.send_text(liaison(RS), f"会签 {number} 同意")
+    assert "已签发" in wecom_client.send_text(CONVENER, f"签发 {number}").text
+    calls = wecom_client.deliver() + wecom_client.deliver()
+    files = [c.json for c in calls if c.path == "message/send" and c.json["msgtype"] == "file"]
+    to_liaison = [f for f in files if f["touser"] == liaison(EDU)]
+    assert len(to_liaison) == 1 and to_liaison[0]["safe"] == 1
