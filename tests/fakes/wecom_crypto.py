@@ -20,7 +20,6 @@ import secrets
 import struct
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
-from xml.sax.saxutils import escape
 
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
@@ -186,8 +185,3 @@ def file_xml(corp_id: str, user: str, media_id: str, msg_id: int, create_time: i
             "AgentID": 1000002,
         }
     )
-
-
-def plain(text: str) -> str:
-    """Escape text for XML element content (for hand-written malformed bodies in tests)."""
-    return escape(text)
