@@ -216,7 +216,7 @@ class WeComSender:
         self._message(row.address, body)
 
     def _card(self, row: OutboxMessage, document: Document | None) -> None:
-        card = {k: v for k, v in row.payload.items() if k != "sealed_address"}
+        card = {k: v for k, v in row.payload.items() if k not in LOCAL_CARD_KEYS}
         body = {"msgtype": "template_card", "template_card": card, "enable_duplicate_check": 1}
         self._message(row.address, body)
 
@@ -235,6 +235,10 @@ class WeComSender:
 
     def close(self) -> None:
         self.client.close()
+
+
+# payload keys that are ours, not WeCom's: the address seal flag and the console's text fallback
+LOCAL_CARD_KEYS = frozenset({"sealed_address", "fallback_text"})
 
 
 def _classify(err: WeChatClientException) -> Exception:

@@ -1,5 +1,10 @@
-"""Domain handlers. Importing this package registers every command, flow, button and job."""
+"""Domain handlers. Importing this package registers every command, flow, button and job.
 
-from handlers import bulletins, help, meetings, referrals, reports  # noqa: F401
+The import order is the order commands appear in 帮助.
+"""
+
+# isort: off
+from handlers import help, reports, bulletins, referrals, meetings  # noqa: F401
+# isort: on
 
 __all__: list[str] = []

@@ -1,9 +1,21 @@
-"""帮助, 我是谁 and the welcome shown when someone opens the app."""
+"""帮助, 我是谁 and the welcome shown when someone opens the app.
+
+The overview lists keywords grouped by domain, short enough for one passive WeCom reply
+(2048 bytes); `帮助 <指令>` gives the usage and description of one command.
+"""
 
 from __future__ import annotations
 
 from handlers import core
-from handlers.core import Command, Context, Incoming, Role, command
+from handlers.core import Command, Context, Incoming, Role, command, command_args
+
+# module-name prefix → group title, in the order shown
+GROUPS = (
+    (("handlers.reports", "handlers.bulletins"), "月报与简报"),
+    (("handlers.referrals", "handlers.duties"), "举报与转办"),
+    (("handlers.meetings", "handlers.minutes"), "会议与纪要"),
+    (("handlers.",), "通用"),
+)
 
 
 def _visible_commands(roles: frozenset[Role]) -> list[Command]:
@@ -11,19 +23,55 @@ def _visible_commands(roles: frozenset[Role]) -> list[Command]:
     for cmd in core.COMMANDS.values():
         if cmd.allows(roles) and not cmd.hidden:
             seen.setdefault(id(cmd.func), cmd)
-    return sorted(seen.values(), key=lambda c: (c.roles is not None, c.keyword))
+    return list(seen.values())
 
 
-@command("帮助", aliases=["help", "？", "?", "菜单"])
-def show_help(msg: Incoming, ctx: Context) -> str:
-    """列出您可以使用的指令。"""
+def _group_of(cmd: Command) -> str:
+    module = cmd.func.__module__
+    return next(title for prefixes, title in GROUPS if module.startswith(prefixes))
+
+
+def _overview(ctx: Context) -> str:
     roles = ctx.sender.roles
-    lines = [f"{ctx.org_name}联络机器人", f"您的身份：{'、'.join(sorted(r.value for r in roles))}"]
-    lines.append("可用指令：")
+    grouped: dict[str, list[str]] = {title: [] for _, title in GROUPS}
     for cmd in _visible_commands(roles):
-        lines.append(f"· {cmd.usage} — {cmd.help}")
-    lines.append("多步操作中随时发送「取消」可退出。")
+        grouped[_group_of(cmd)].append(cmd.keyword)
+    for words in grouped.values():  # a family ("月报", "月报 查看") together, its base first
+        heads = list(dict.fromkeys(w.split()[0] for w in words))
+        words.sort(key=lambda w: (heads.index(w.split()[0]), len(w.split())))
+    lines = [f"{ctx.org_name}联络机器人", f"您的身份：{'、'.join(sorted(r.value for r in roles))}"]
+    lines += [f"【{title}】{'、'.join(words)}" for title, words in grouped.items() if words]
+    lines.append(
+        "发送「帮助 指令」查看用法，如「帮助 "
+        + _example(grouped)
+        + "」；多步操作中发送「取消」可退出。"
+    )
     return "\n".join(lines)
+
+
+def _example(grouped: dict[str, list[str]]) -> str:
+    for words in grouped.values():
+        if words:
+            return words[0]
+    return "我是谁"
+
+
+@command("帮助", aliases=["help", "？", "?", "菜单"], usage="帮助 [指令]")
+def show_help(msg: Incoming, ctx: Context) -> str:
+    """列出您可以使用的指令；「帮助 指令」查看某条指令的用法。"""
+    topic = command_args(msg)
+    if not topic:
+        return _overview(ctx)
+    cmd, _ = core.split_command(topic)
+    if cmd is None or cmd.hidden:
+        return f"没有「{topic}」这条指令。发送「帮助」查看您可以使用的指令。"
+    who = "所有人" if cmd.roles is None else "、".join(sorted(r.value for r in cmd.roles))
+    lines = [f"用法：{cmd.usage}", cmd.help, f"适用：{who}"]
+    if cmd.aliases:
+        lines.append(f"也可以发送：{'、'.join(cmd.aliases)}")
+    if not cmd.allows(ctx.sender.roles):
+        lines.append("（您当前的身份不能使用这条指令。）")
+    return "\n".join(line for line in lines if line)
 
 
 @command("我是谁", aliases=["身份"])

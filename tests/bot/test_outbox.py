@@ -196,10 +196,11 @@ def test_a_template_card_is_sent_with_duplicate_check(wecom_services, sender, we
         "task_id": "HY12-p3",
         "button_list": [{"text": "参加", "style": 1, "key": "rsvp:HY12:yes"}],
     }
-    queue(wecom_services, kind="template_card", **card)
+    queue(wecom_services, kind="template_card", fallback_text="回复「参加 HY12」", **card)
     send_all(wecom_services, sender)
     (message,) = wecom_api.sent_to(OFFICE)
     assert message["msgtype"] == "template_card"
+    # the console's text fallback stays ours: WeCom gets exactly the card
     assert message["template_card"] == card and message["enable_duplicate_check"] == 1
 
 

@@ -38,6 +38,16 @@ def test_help_lists_only_what_the_role_may_use(bot):
     assert "测试登记" not in office  # hidden commands stay out of help
 
 
+def test_help_is_short_grouped_and_explains_one_command(bot):
+    overview = bot.send("demo-u09-liaison", "帮助")
+    assert "【月报与简报】月报、月报 查看" in overview
+    assert len(overview.encode()) < 2048  # fits one passive WeCom reply
+    detail = bot.send("demo-u09-liaison", "帮助 转办")
+    assert "用法：转办 编号 单位" in detail and "您当前的身份不能使用" in detail
+    assert "没有「飞行」这条指令" in bot.send("demo-u09-liaison", "帮助 飞行")
+    assert len(bot.send("demo-office", "帮助").encode()) < 2048
+
+
 def test_who_am_i_shows_name_unit_and_role(bot):
     text = bot.send("demo-u09-liaison", "我是谁")
     assert "区人社局联络员（演示）" in text and "区人社局" in text and "联络员" in text
