@@ -8,7 +8,10 @@ import sys
 
 
 def liaison(env: dict[str, str], *args: str, stdin: str = "") -> subprocess.CompletedProcess:
-    full_env = {**{k: v for k, v in os.environ.items() if not k.startswith(("LIAISON_", "WECOM_"))}, **env}
+    full_env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("LIAISON_", "WECOM_"))},
+        **env,
+    }
     return subprocess.run(
         [sys.executable, "-m", "bot.cli", *args],
         input=stdin,

@@ -99,7 +99,7 @@ def test_conversation_expires(bot, clock):
     bot.send("demo-office", "测试登记")
     clock.advance(minutes=11)
     text = bot.send("demo-office", "帮助")
-    assert "已超时" in text and "可用指令" in text
+    assert "已超时" in text and "【通用】帮助" in text
 
 
 @command("测试崩溃", hidden=True)

@@ -78,12 +78,23 @@ def test_reimport_updates_in_place_and_keeps_history(env, services, clock, tmp_p
     [
         (["区人社局", "周一", "", "联络人", "zhouyi", "", ""], "第4行：角色「联络人」无效"),
         (["", "周一", "", "联络员", "zhouyi", "", ""], "第4行：缺少单位"),
-        (["区人社局", "周一", "", "联络员", "", "", ""], "第4行：企业微信账号和钉钉账号至少填写一个"),
-        (["区人社局", "周一", "", "联络员", "zhouyi", "", "12345"], "第4行：手机号「12345」格式不正确"),
-        (["区人社局", "周一", "", "联络员", "wangfang", "", ""], "账号「wangfang」已在第2行属于王芳"),
+        (
+            ["区人社局", "周一", "", "联络员", "", "", ""],
+            "第4行：企业微信账号和钉钉账号至少填写一个",
+        ),
+        (
+            ["区人社局", "周一", "", "联络员", "zhouyi", "", "12345"],
+            "第4行：手机号「12345」格式不正确",
+        ),
+        (
+            ["区人社局", "周一", "", "联络员", "wangfang", "", ""],
+            "账号「wangfang」已在第2行属于王芳",
+        ),
     ],
 )
-def test_a_bad_row_names_its_number_and_nothing_is_imported(env, services, tmp_path, bad_row, reason):
+def test_a_bad_row_names_its_number_and_nothing_is_imported(
+    env, services, tmp_path, bad_row, reason
+):
     rows = [*ROWS[:2], bad_row, *ROWS[2:]]
     result = run(env, "roster", "import", str(write_csv(tmp_path / "bad.csv", rows)))
     assert result.exit_code != 0
