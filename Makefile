@@ -26,3 +26,4 @@ test: lint
 
 bench: setup
 	$(BIN)/python -m bench
+	$(BIN)/python -m bench.bench_bulletin

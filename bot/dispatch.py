@@ -124,12 +124,3 @@ def handle(services: Services, msg: Incoming) -> tuple[Reply, bool]:
         return Reply(text=f"{APOLOGY}（编号 {request_id}）"), False
     finally:
         session.close()
-
-
-def reply_later(services: Services, msg: Incoming, reply: Reply) -> None:
-    """Queue a reply that missed the passive-reply window, to go out through the API."""
-    if not reply.text:
-        return
-    with services.sessions() as session, session.begin():
-        ctx = services.context(session)
-        ctx.push_to(msg.channel, msg.user_id, {"text": reply.text})

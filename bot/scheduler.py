@@ -28,14 +28,6 @@ def run_job(services: Services, job_id: str) -> None:
         job.func(services.context(session))
 
 
-def run_all_jobs(services: Services) -> None:
-    for job_id in sorted(core.JOBS):
-        try:
-            run_job(services, job_id)
-        except Exception:
-            log.exception("job %s failed", job_id)
-
-
 def _trigger(job: core.Job, services: Services):
     tz = services.settings.timezone
     if job.trigger == "cron":
