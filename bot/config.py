@@ -77,6 +77,34 @@ def _wecom_from(env: Mapping[str, str]) -> WeComSettings | None:
     )
 
 
+# domain settings read by handlers through ctx.option: checked here so a typo stops start-up
+# instead of silently falling back to the default. name -> (low, high, meaning)
+NUMERIC_OPTIONS: dict[str, tuple[float, float, str]] = {
+    "LIAISON_REPORT_OPEN_DAY": (1, 28, "月报窗口开启日（1–28）"),
+    "LIAISON_REPORT_DEADLINE_WORKDAY": (1, 20, "月报截止为次月第几个工作日（1–20）"),
+    "LIAISON_REPORT_REMIND_HOUR": (0, 23, "提醒发送的整点（0–23）"),
+    "LIAISON_REFERRAL_SIGN_DAYS": (1, 30, "签收期限工作日数（1–30）"),
+    "LIAISON_REFERRAL_DAYS": (1, 180, "反馈期限工作日数（1–180）"),
+    "LIAISON_WARN_COUNT": (2, 1000, "预警阈值件数（≥2）"),
+    "LIAISON_WARN_DAYS": (1, 365, "预警统计天数（1–365）"),
+    "LIAISON_WECOM_REPLY_BUDGET": (0.05, 4.5, "被动回复等待秒数（0.05–4.5）"),
+}
+
+
+def _check_options(env: Mapping[str, str]) -> None:
+    for name, (low, high, meaning) in NUMERIC_OPTIONS.items():
+        raw = env.get(name)
+        if raw is None or raw == "":
+            continue
+        try:
+            value = float(raw)
+        except ValueError:
+            raise ConfigError(f"环境变量 {name} 格式错误：应为数字，{meaning}") from None
+        whole = name != "LIAISON_WECOM_REPLY_BUDGET"
+        if not low <= value <= high or (whole and value != int(value)):
+            raise ConfigError(f"环境变量 {name} 超出范围：{meaning}，当前为 {raw}")
+
+
 def load_settings(env: Mapping[str, str] | None = None, *, read_dotenv: bool = True) -> Settings:
     """Build Settings from `env` (default: the process environment plus `.env` if present)."""
     if env is None:
@@ -94,6 +122,7 @@ def load_settings(env: Mapping[str, str] | None = None, *, read_dotenv: bool = T
         tz = ZoneInfo(tz_name)
     except (ZoneInfoNotFoundError, ValueError):
         raise ConfigError(f"环境变量 LIAISON_TIMEZONE 无效：未知时区 {tz_name}") from None
+    _check_options(env)
     seal_key = env.get("LIAISON_SEAL_KEY") or None
     return Settings(
         database_url=url,
