@@ -23,6 +23,7 @@ from storage.sealing import unseal
 log = logging.getLogger(__name__)
 LEASE = timedelta(minutes=2)
 MAX_ATTEMPTS = 12
+SCRUBBED = "（保密内容，已发送，不留存）"
 
 
 class TransientSendError(Exception):
@@ -99,6 +100,8 @@ def _send_one(services: Services, sender: ChannelSender, row_id: int) -> int:
         fresh.lease_until = None
         if error is None:
             fresh.status, fresh.sent_at = outbox.SENT, services.clock()
+            if fresh.payload.get("private"):  # a query code or an identity: not kept once sent
+                fresh.payload = {"private": True, "text": SCRUBBED}
             return 1
         fresh.attempts += 1
         fresh.last_error = error[:2000]

@@ -235,7 +235,8 @@ class WeComCallback:
             ctx = self.services.context(session)
             if reply.text:
                 for part in split_text(reply.text):
-                    ctx.push_to(CHANNEL, incoming.user_id, {"text": part})
+                    payload = {"text": part, "private": True} if reply.private else {"text": part}
+                    ctx.push_to(CHANNEL, incoming.user_id, payload, sealed=reply.private)
             if reply.button_label and incoming.response_code and not passive_sent:
                 payload = {
                     "response_code": incoming.response_code,

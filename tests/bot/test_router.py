@@ -132,3 +132,17 @@ def test_sealed_push_keeps_the_address_out_of_the_outbox_and_still_arrives(bot):
         assert "13800001111" not in row.address
     (push,) = bot.pushes()
     assert push.to == "worker-13800001111" and push.text == "密封推送"
+
+
+def test_a_private_push_is_scrubbed_from_the_outbox_once_sent(bot):
+    from bot.outbox import SCRUBBED
+    from storage.outbox import OutboxMessage
+
+    with bot.session() as s, s.begin():
+        ctx = bot.services.context(s)
+        ctx.push_to("console", "worker-1", {"text": "查询码 K7M2QX", "private": True}, sealed=True)
+    (push,) = bot.pushes()
+    assert push.text == "查询码 K7M2QX" and push.to == "worker-1"
+    with bot.session() as s:
+        (row,) = s.query(OutboxMessage).all()
+        assert row.payload["text"] == SCRUBBED and "worker-1" not in row.address
