@@ -7,6 +7,8 @@ handler's savepoint, so "refused" always means "changed nothing".
 from __future__ import annotations
 
 import difflib
+import re
+import unicodedata
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import select
@@ -20,15 +22,29 @@ from storage.roster import Person, Unit, holders, member_units, people_with_role
 LOCAL_KINDS = ("镇街", "管委会")
 
 
-def take_case(ctx: Context, args: str, usage: str, parts: int = 1) -> tuple[st.ReferralCase, str]:
-    """The case named by the first argument, and the rest of the text (split into `parts`)."""
-    words = split_args(args, maxsplit=parts)
-    if not words:
-        raise UserError(tx.NEED_NUMBER.format(usage=usage))
-    case = st.case_by_number(ctx.session, words[0])
+_NUMBER = re.compile(r"(?<![A-Za-z0-9])(?:JB)?(\d{12})(?![0-9])", re.IGNORECASE)
+_SEPARATORS = " \u3000\t\n,，、;；:：.。"
+
+
+def take_case(ctx: Context, args: str, usage: str) -> tuple[st.ReferralCase, str]:
+    """The case named in the arguments, and the rest of the text.
+
+    People write the number in lower case, without «JB», after the other arguments, or set off by
+    a full-width comma or colon; all of these find the case. The rest keeps its inner wording."""
+    text = args.strip()
+    match = _NUMBER.search(text)
+    if match:
+        number = "JB" + unicodedata.normalize("NFKC", match.group(1))
+        rest = text[: match.start()] + " " + text[match.end() :]
+    else:
+        words = split_args(text, maxsplit=1)
+        if not words:
+            raise UserError(tx.NEED_NUMBER.format(usage=usage))
+        number, rest = words[0].rstrip(_SEPARATORS), " ".join(words[1:])
+    case = st.case_by_number(ctx.session, number)
     if case is None:
-        raise UserError(tx.NOT_FOUND.format(number=words[0][:20]))
-    return case, " ".join(words[1:]).strip()
+        raise UserError(tx.NOT_FOUND.format(number=number[:20]))
+    return case, rest.lstrip(_SEPARATORS).rstrip(" \u3000\t\n,，、;；:：")
 
 
 def require(case: st.ReferralCase, states: tuple[str, ...], action: str, hint: str = "") -> None:
@@ -133,7 +149,12 @@ def street_of(ctx: Context, place: str) -> str:
 
 
 def calendar(ctx: Context) -> WorkCalendar:
-    return WorkCalendar(ctx.session)
+    """One working-day calendar per transaction (it caches each year it reads), so a list of
+    fifty cases reads the holidays once, not twice per line."""
+    cal = ctx.session.info.get("referrals.calendar")
+    if cal is None:
+        cal = ctx.session.info["referrals.calendar"] = WorkCalendar(ctx.session)
+    return cal
 
 
 def local_day(ctx: Context, moment: datetime | None = None) -> date:

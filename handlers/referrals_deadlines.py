@@ -12,8 +12,6 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import select
-
 from handlers import referrals_text as tx
 from handlers.core import Context, job
 from handlers.referrals_cases import (
@@ -28,7 +26,6 @@ from handlers.referrals_cases import (
 from handlers.referrals_warning import recheck_recent
 from handlers.workdays import WorkCalendar, warn_missing_years
 from storage import referrals as st
-from storage.referrals import ReferralEvent
 
 DEFAULT_SIGN_DAYS = 1
 DEFAULT_ANSWER_DAYS = 15
@@ -46,13 +43,16 @@ def answer_days(ctx: Context, hazard: str) -> int:
     return max(days, 1)
 
 
-def set_deadlines(ctx: Context, case: st.ReferralCase, days: int | None = None) -> None:
-    """Deadlines counted in working days from the day of 转办."""
+def set_deadlines(
+    ctx: Context, case: st.ReferralCase, days: int | None = None, due: date | None = None
+) -> None:
+    """Deadlines counted in working days from the day of 转办, or the date the office set (a
+    反馈 date earlier than the 签收 deadline brings that one forward too)."""
     cal = calendar(ctx)
     start = ctx.local().date()
     sign_days = max(ctx.option_int("LIAISON_REFERRAL_SIGN_DAYS", DEFAULT_SIGN_DAYS), 1)
-    case.sign_due = cal.add_workdays(start, sign_days)
-    case.answer_due = cal.add_workdays(start, days or answer_days(ctx, case.hazard))
+    case.answer_due = due or cal.add_workdays(start, days or answer_days(ctx, case.hazard))
+    case.sign_due = min(cal.add_workdays(start, sign_days), case.answer_due)
     warn_missing_years(ctx, cal)
 
 
@@ -85,17 +85,14 @@ def _remind(ctx: Context, case: st.ReferralCase, stage: str, due: date) -> None:
     ctx.push(liaisons(ctx, case.unit_id), text, key=key)
 
 
-def _escalate(ctx: Context, case: st.ReferralCase, stage: str, due: date) -> None:
-    key = f"referrals:overdue:{case.number}:{stage}:{due}:u{case.unit_id}"
+def _escalate(ctx: Context, case: st.ReferralCase, stage: str, due: date, key: str) -> None:
     unit = unit_name(ctx, case.unit_id)
     text = (
         f"【超期】{case.number}（{case.employer}）已超过{stage}期限（{tx.day(due)}），"
         f"承办单位：{unit}。请分管领导督促尽快办理。"
     )
-    people = leaders(ctx, case.unit_id) + liaisons(ctx, case.unit_id)
-    ctx.push(people, text, key=key)
-    if ctx.session.scalar(select(ReferralEvent.id).where(ReferralEvent.key == key)) is None:
-        log_event(ctx, case, f"{stage}超期", f"期限{tx.day(due)}，已告知{unit}分管领导", key=key)
+    ctx.push(leaders(ctx, case.unit_id) + liaisons(ctx, case.unit_id), text, key=key)
+    log_event(ctx, case, f"{stage}超期", f"期限{tx.day(due)}，已告知{unit}分管领导", key=key)
 
 
 @job("referrals.deadlines", trigger="interval", minutes=10)
@@ -103,12 +100,16 @@ def watch_deadlines(ctx: Context) -> None:
     """Remind before each deadline and escalate after it, once each (keys make reruns no-ops);
     also re-check recent reports for clusters."""
     cal = calendar(ctx)
-    for case in st.open_cases(ctx.session, st.AT_UNIT):
+    cases = st.open_cases(ctx.session, st.AT_UNIT)
+    escalated = st.event_keys(ctx.session, [c.id for c in cases])  # one query, not one a case
+    for case in cases:
         for stage, due in _stages(case):
             if at_local(ctx, due, REMIND_HOUR[stage]) <= ctx.now < end_of(ctx, due):
                 _remind(ctx, case, stage, due)
             elif ctx.now >= next_workday_morning(ctx, cal, due):
-                _escalate(ctx, case, stage, due)
+                key = f"referrals:overdue:{case.number}:{stage}:{due}:u{case.unit_id}"
+                if key not in escalated:  # the history line and the pushes go together, once
+                    _escalate(ctx, case, stage, due, key)
     recheck_recent(ctx)
     warn_missing_years(ctx, cal)
 

@@ -11,12 +11,14 @@ import hashlib
 import hmac
 import re
 import secrets
+import unicodedata
 from datetime import timedelta
 
 from sqlalchemy.exc import IntegrityError
 
 from handlers import referrals_text as tx
 from handlers.core import (
+    COMMANDS,
     Context,
     Conversation,
     Incoming,
@@ -26,6 +28,7 @@ from handlers.core import (
     command_args,
     flow,
     split_args,
+    split_command,
 )
 from handlers.duties import suggest_units
 from handlers.referrals_cases import log_event, office_people, street_of
@@ -33,9 +36,11 @@ from handlers.referrals_warning import check_clusters, employer_key
 from storage import referrals as st
 from storage.sealing import seal, unseal
 
+_AN_ID = re.compile(r"^[A-Za-z]{2}\d", re.ASCII)
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
 CODE_LENGTH = 6
 FLOW = "举报"
+_QUERY_SPLIT = re.compile(r"[\s\u3000,，、;；:：]+")
 
 
 def query_hash(ctx: Context, number: str, code: str) -> str:
@@ -59,6 +64,30 @@ def start_report(msg: Incoming, ctx: Context) -> str:
     return tx.ASK_EMPLOYER
 
 
+_TRAILING = " \u3000\t\n。.！!～~，,；;"
+HAZARD_WORDS = {  # what people call the hazard types
+    "灰尘": "粉尘", "烟尘": "粉尘", "矽尘": "粉尘", "石棉": "粉尘",
+    "噪音": "噪声", "声音": "噪声", "震耳": "噪声",
+    "化学": "化学毒物", "毒物": "化学毒物", "有毒": "化学毒物", "中毒": "化学毒物",
+    "苯": "化学毒物", "甲醛": "化学毒物", "油漆": "化学毒物", "气体": "化学毒物",
+    "辐射": "放射", "射线": "放射", "x光": "放射",
+    "中暑": "高温", "炎热": "高温", "太热": "高温",
+}  # fmt: skip
+STEP_QUESTION = {
+    "employer": tx.ASK_EMPLOYER.split("\n", 1)[1],
+    "place": tx.ASK_PLACE,
+    "hazard": tx.ASK_HAZARD,
+    "description": tx.ASK_DESCRIPTION,
+    "contact": tx.ASK_CONTACT,
+    "confirm": tx.ASK_CONFIRM,
+}
+
+
+def _plain(text: str) -> str:
+    """Width folded and trailing punctuation gone, for answers like «无。» or «提交！»."""
+    return unicodedata.normalize("NFKC", text).strip(_TRAILING).lower()
+
+
 def _take(text: str, low: int, high: int, error: str) -> str:
     text = text.strip()
     if not low <= len(text) <= high:
@@ -67,19 +96,35 @@ def _take(text: str, low: int, high: int, error: str) -> str:
 
 
 def _hazard(text: str) -> str:
-    text = text.strip()
+    text = _plain(text)
     if text.isdigit() and 1 <= int(text) <= len(tx.HAZARDS):
         return tx.HAZARDS[int(text) - 1]
-    if text in tx.HAZARDS:
-        return text
+    found = {h for h in tx.HAZARDS if h in text}
+    found |= {h for word, h in HAZARD_WORDS.items() if word in text}
+    if len(found) == 1:  # «粉尘危害», «噪音太大», «1.粉尘»
+        return found.pop()
     raise UserError(tx.BAD_HAZARD)
 
 
+def _command_in_dialogue(text: str) -> str:
+    """The keyword when the text is a command rather than an answer: a bare keyword such as
+    «待办», or a keyword followed by a case or meeting number such as «签收 JB2026…»."""
+    words = split_args(text)
+    if not words:
+        return ""
+    if words[0] in COMMANDS and (len(words) == 1 or _AN_ID.match(words[1])):
+        return words[0]
+    cmd, rest = split_command(text)  # glued: «签收JB202611230001»
+    return cmd.keyword if cmd and _AN_ID.match(rest) else ""
+
+
 def _contact_step(ctx: Context, convo: Conversation, text: str) -> str:
-    text = text.strip()
+    plain = _plain(text)
     masked = ""
-    if text in tx.NO_CONTACT_WORDS:
+    if plain in tx.NO_CONTACT_WORDS or plain.startswith("不留"):
         convo.data.pop("contact", None)
+    elif plain in tx.CONFIRM_WORDS:  # «提交» before the contact was answered
+        raise UserError(tx.BAD_CONTACT)
     else:
         contact = _take(text, 3, 50, tx.BAD_CONTACT)
         convo.data["contact"] = seal(ctx.seal_key, contact)  # never in clear, even mid-dialogue
@@ -92,6 +137,9 @@ def _contact_step(ctx: Context, convo: Conversation, text: str) -> str:
 @flow(FLOW, timeout=timedelta(minutes=30))
 def report_dialogue(msg: Incoming, ctx: Context, convo: Conversation) -> str | Reply:
     text = msg.text
+    keyword = _command_in_dialogue(text)
+    if keyword:  # e.g. a 签收 sent while a report is half written: nothing is lost or misread
+        return tx.busy_in_dialogue(keyword, STEP_QUESTION.get(convo.step, tx.ASK_CONFIRM))
     if convo.step == "employer":
         convo.data["employer"] = _take(text, 2, 100, tx.BAD_EMPLOYER)
         convo.goto("place")
@@ -110,7 +158,7 @@ def report_dialogue(msg: Incoming, ctx: Context, convo: Conversation) -> str | R
         return tx.ASK_CONTACT
     if convo.step == "contact":
         return _contact_step(ctx, convo, text)
-    if text.strip() not in tx.CONFIRM_WORDS:
+    if _plain(text) not in tx.CONFIRM_WORDS:
         return tx.ASK_CONFIRM
     case, code = file_case(ctx, msg, convo.data)
     convo.end()
@@ -185,7 +233,7 @@ def notify_reporter(ctx: Context, case: st.ReferralCase, text: str, key: str) ->
 @command("查询", usage="查询 编号 查询码")
 def query_case(msg: Incoming, ctx: Context) -> Reply:
     """举报人凭编号和查询码查看办理进度。"""
-    words = split_args(command_args(msg))
+    words = [w for w in _QUERY_SPLIT.split(command_args(msg)) if w]
     if len(words) != 2:
         raise UserError(tx.QUERY_USAGE)
     case = st.case_by_number(ctx.session, words[0])

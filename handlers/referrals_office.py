@@ -8,14 +8,18 @@ to the people it concerns; the receiving unit gets case facts only.
 from __future__ import annotations
 
 import re
+import unicodedata
+from datetime import date, timedelta
 
 from handlers import referrals_text as tx
 from handlers.core import Context, Incoming, Role, UserError, command, command_args
 from handlers.duties import suggest_units
 from handlers.referrals_cases import (
+    calendar,
     find_unit,
     leaders,
     liaisons,
+    local_day,
     log_event,
     require,
     take_case,
@@ -26,14 +30,57 @@ from handlers.referrals_intake import notify_reporter
 from storage import referrals as st
 
 OFFICE = {Role.OFFICE}
-_DAYS = re.compile(r"^(\d{1,3})(个工作日|工作日|天|日)?$")
+_DAYS = re.compile(r"^(?:期限|限)?(\d{1,3})(?:个工作日|工作日|天|日)?(?:内)?$")
+_DATE = re.compile(r"^(?:(\d{4})[年/.-])?(\d{1,2})[月/.-](\d{1,2})[日号]?(?:前)?$")
+_WEEKDAY = re.compile(r"^(下下|下|本|这)?(?:周|星期|礼拜)([一二三四五六日天])(?:前)?$")
+_WEEKDAYS = "一二三四五六日"
+_ARG_SPLIT = re.compile(r"[\s\u3000,，、;；]+")
+MAX_DAYS = 60
+
+
+def _plain(text: str) -> str:
+    """Full-width digits and letters folded, inner spaces gone: «１０ 个工作日» -> «10个工作日»."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
 
 
 def parse_days(text: str, usage: str) -> int:
-    match = _DAYS.match(text.strip())
-    if not match or not 1 <= int(match.group(1)) <= 60:
+    match = _DAYS.match(_plain(text))
+    if not match or not 1 <= int(match.group(1)) <= MAX_DAYS:
         raise UserError(tx.BAD_DAYS.format(usage=usage))
     return int(match.group(1))
+
+
+def parse_due_date(ctx: Context, text: str) -> date | None:
+    """A deadline written as a date: 12月3日, 2026-12-03, 2026年12月3日, 下周三; None if not one."""
+    text, today = _plain(text), local_day(ctx)
+    match = _DATE.match(text)
+    if match:
+        year = int(match.group(1) or today.year)
+        try:
+            due = date(year, int(match.group(2)), int(match.group(3)))
+        except ValueError:
+            raise UserError(f"日期「{text}」无效，请核对。") from None
+        if not match.group(1) and due < today:
+            due = due.replace(year=year + 1)
+        return due
+    match = _WEEKDAY.match(text)
+    if match:
+        weeks = {"下下": 2, "下": 1}.get(match.group(1) or "", 0)
+        weekday = _WEEKDAYS.index(match.group(2).replace("天", "日"))
+        due = today + timedelta(days=7 * weeks + weekday - today.weekday())
+        return due + timedelta(days=7) if not match.group(1) and due <= today else due
+    return None
+
+
+def _check_due(ctx: Context, due: date) -> date:
+    today = local_day(ctx)
+    if due <= today:
+        raise UserError(f"反馈期限{tx.day(due)}不晚于今天，请写今后的日期或工作日数。")
+    if (due - today).days > 366:
+        raise UserError(f"反馈期限{tx.day(due)}超过一年，请核对。")
+    if not calendar(ctx).is_workday(due):
+        raise UserError(f"{tx.day(due)}不是工作日，请改为工作日，或写工作日数，如「10个工作日」。")
+    return due
 
 
 def suggestion_text(case: st.ReferralCase) -> str:
@@ -61,7 +108,7 @@ def reject_case(msg: Incoming, ctx: Context) -> str:
     case, reason = take_case(ctx, command_args(msg), usage)
     require(case, (st.NEW, st.ACCEPTED, st.RETURNED), "不予受理")
     if not reason:
-        raise UserError(tx.NEED_REASON.format(usage=usage))
+        raise UserError(tx.NEED_TEXT.format(what="理由", usage=usage))
     case.status, case.conclusion, case.closed_at = st.REJECTED, reason, ctx.now
     log_event(ctx, case, "不予受理", reason)
     notify_reporter(
@@ -70,14 +117,19 @@ def reject_case(msg: Incoming, ctx: Context) -> str:
     return f"{case.number} 已不予受理，理由已告知举报人。"
 
 
-def _refer_args(ctx: Context, rest: str, usage: str) -> tuple[str, int | None]:
-    words = rest.split()
-    days = None
-    if len(words) >= 2 and _DAYS.match(words[-1]):
+def _refer_args(ctx: Context, rest: str, usage: str) -> tuple[str, int | None, date | None]:
+    """The unit's name and, when the last word is one, a period in working days or a date."""
+    rest = re.sub(r"(\d)\s+(?=个工作日|工作日|天|日)", r"\1", rest)
+    words = [w for w in _ARG_SPLIT.split(rest) if w]
+    days = due = None
+    if len(words) >= 2 and _DAYS.match(_plain(words[-1])):
         days = parse_days(words.pop(), usage)
+    elif len(words) >= 2 and (due := parse_due_date(ctx, words[-1])) is not None:
+        words.pop()
+        _check_due(ctx, due)
     if not words:
         raise UserError(f"请写明承办单位，例如「{usage}」。")
-    return "".join(words), days
+    return "".join(words), days, due
 
 
 @command("转办", roles=OFFICE, usage="转办 编号 单位 [期限工作日]")
@@ -85,9 +137,13 @@ def refer_case(msg: Incoming, ctx: Context) -> str:
     """把举报转交成员单位办理（不含举报人信息）。"""
     usage = "转办 JB202611230001 区人社局 10"
     case, rest = take_case(ctx, command_args(msg), usage)
-    hint = "请先「受理」。" if case.status == st.NEW else ""
+    hint = {
+        st.NEW: "请先「受理」。",
+        st.REFERRED: "如需改由其他单位办理，请承办单位「退回」后重新转办。",
+        st.SIGNED: "如需改由其他单位办理，请承办单位「退回」后重新转办。",
+    }.get(case.status, "")
     require(case, (st.ACCEPTED, st.RETURNED, st.ANSWERED), "转办", hint)
-    name, days = _refer_args(ctx, rest, usage)
+    name, days, due = _refer_args(ctx, rest, usage)
     unit = find_unit(ctx, name)
     officers = liaisons(ctx, unit.id)
     if not officers:
@@ -95,7 +151,7 @@ def refer_case(msg: Incoming, ctx: Context) -> str:
     case.status, case.unit_id, case.referred_at = st.REFERRED, unit.id, ctx.now
     case.signed_at = case.answered_at = None
     case.result, case.extension_days, case.extension_reason = "", None, ""
-    set_deadlines(ctx, case, days)
+    set_deadlines(ctx, case, days, due)
     note = f"转至{unit.name}，签收期限{tx.day(case.sign_due)}，反馈期限{tx.day(case.answer_due)}"
     log_event(ctx, case, "转办", note)
     ctx.push(officers, tx.referral_slip(case, unit.name))
@@ -124,6 +180,14 @@ def urge_case(msg: Incoming, ctx: Context) -> str:
     """督促承办单位加快办理（同时告知其分管领导）。"""
     case, _ = take_case(ctx, command_args(msg), "催办 JB202611230001")
     require(case, st.AT_UNIT, "催办")
+    today = local_day(ctx)
+    urged = [  # 催办 of this referral (not of a unit that has since returned it) sent today
+        e
+        for e in st.history(ctx.session, case.id)
+        if e.action == "催办" and e.at >= case.referred_at and local_day(ctx, e.at) == today
+    ]
+    if urged:  # a repeat or a double send the same day does not go out again
+        return f"今天{ctx.local(urged[-1].at):%H:%M}已催办过 {case.number}，未重复发送。"
     stage = "签收" if case.status == st.REFERRED else "反馈"
     due = case.sign_due if stage == "签收" else case.answer_due
     text = (
@@ -144,7 +208,7 @@ def close_case(msg: Incoming, ctx: Context) -> str:
     hint = "承办单位尚未反馈。" if case.status in st.AT_UNIT else ""
     require(case, (st.ACCEPTED, st.RETURNED, st.ANSWERED), "办结", hint)
     if not conclusion:
-        raise UserError(tx.NEED_REASON.format(usage=usage))
+        raise UserError(tx.NEED_TEXT.format(what="办结结论", usage=usage))
     case.status, case.conclusion, case.closed_at = st.CLOSED, conclusion, ctx.now
     log_event(ctx, case, "办结", conclusion)
     notify_reporter(

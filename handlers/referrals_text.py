@@ -41,14 +41,33 @@ ASK_CONTACT = (
     "第5步（可选）：如愿意留下联系方式以便核实，请回复手机号或其他联系方式；不留请回复「无」。\n"
     "联系方式加密保存，承办单位看不到。"
 )
-NO_CONTACT_WORDS = {"无", "不留", "没有", "否", "不", "跳过"}
-CONFIRM_WORDS = {"提交", "确认", "是", "好"}
+NO_CONTACT_WORDS = {
+    "无",
+    "不留",
+    "没有",
+    "否",
+    "不",
+    "跳过",
+    "不用",
+    "不需要",
+    "不要",
+    "匿名",
+    "none",
+}
+CONFIRM_WORDS = {"提交", "确认", "确认提交", "确定", "是", "是的", "好", "好的", "ok"}
 BAD_EMPLOYER = "用人单位名称应为2至100个字，请重新输入。"
 BAD_PLACE = "地址或街道应为2至200个字，请重新输入。"
 BAD_HAZARD = "没有识别该危害类型。请回复1至6的序号，或名称：" + "、".join(HAZARDS)
 BAD_DESCRIPTION = "情况描述应为10至1000个字，请补充后重新输入。"
 BAD_CONTACT = "联系方式应为3至50个字；不留请回复「无」。"
 ASK_CONFIRM = "回复「提交」确认举报，或「取消」放弃。"
+
+
+def busy_in_dialogue(keyword: str, question: str) -> str:
+    return (
+        f"您正在填写举报，这条消息没有作为答复。如要使用「{keyword}」，请先发送「取消」退出举报"
+        f"（已填内容不保存）；否则请继续：\n{question}"
+    )
 
 
 def preview(data: dict, masked_contact: str) -> str:
@@ -136,7 +155,7 @@ def workday_count(n: int) -> str:
 
 NOT_FOUND = "没有找到编号为「{number}」的举报，请核对编号。"
 NEED_NUMBER = "请在指令后写举报编号，例如「{usage}」。"
-NEED_REASON = "请写明理由，例如「{usage}」。"
+NEED_TEXT = "请写明{what}，例如「{usage}」。"
 BAD_DAYS = "天数应为1至60的整数（工作日），例如「{usage}」。"
 NOT_YOUR_UNIT = "编号 {number} 不是转给本单位办理的，无法{action}。"
 NO_UNIT_MATCH = "没有找到名称含「{name}」的成员单位。{hint}"

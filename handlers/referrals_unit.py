@@ -6,6 +6,9 @@ elsewhere is refused without telling its state. Answers go to the office, never 
 
 from __future__ import annotations
 
+import re
+import unicodedata
+
 from handlers import referrals_text as tx
 from handlers.core import Context, Incoming, Role, UserError, command, command_args
 from handlers.referrals_cases import (
@@ -22,6 +25,10 @@ from handlers.referrals_office import parse_days, suggestion_text
 from storage import referrals as st
 
 LIAISON = {Role.LIAISON}
+# «5 理由», «5个工作日，理由», «5天：理由»: the days, then the reason after any separator
+_DAYS_AND_REASON = re.compile(
+    r"^\s*(\d{1,3}\s*(?:个工作日|工作日|天|日)?)[\s,，、;；:：]*(.*)$", re.S
+)
 
 
 def _own_case(ctx: Context, msg: Incoming, usage: str, action: str) -> tuple[st.ReferralCase, str]:
@@ -34,6 +41,12 @@ def _own_case(ctx: Context, msg: Incoming, usage: str, action: str) -> tuple[st.
 def sign_case(msg: Incoming, ctx: Context) -> str:
     """签收转给本单位的举报。"""
     case, _ = _own_case(ctx, msg, "签收 JB202611230001", "签收")
+    if case.status == st.SIGNED and case.signed_at:
+        signed = ctx.local(case.signed_at)
+        raise UserError(
+            f"{case.number} 已于{tx.day(signed.date())} {signed:%H:%M}签收，无需重复签收。"
+            f"办理后请回复「反馈 {case.number} 办理结果」。"
+        )
     require(case, (st.REFERRED,), "签收")
     case.status, case.signed_at = st.SIGNED, ctx.now
     unit = unit_name(ctx, case.unit_id)
@@ -52,7 +65,7 @@ def return_case(msg: Incoming, ctx: Context) -> str:
     case, reason = _own_case(ctx, msg, usage, "退回")
     require(case, st.AT_UNIT, "退回")
     if not reason:
-        raise UserError(tx.NEED_REASON.format(usage=usage))
+        raise UserError(tx.NEED_TEXT.format(what="理由", usage=usage))
     unit = unit_name(ctx, case.unit_id)
     case.status, case.unit_id = st.RETURNED, None
     case.sign_due = case.answer_due = None
@@ -72,17 +85,18 @@ def request_extension(msg: Incoming, ctx: Context) -> str:
     usage = "申请延期 JB202611230001 5 需等待检测报告"
     case, rest = _own_case(ctx, msg, usage, "申请延期")
     require(case, st.AT_UNIT, "申请延期")
-    days_text, _, reason = rest.partition(" ")
-    days = parse_days(days_text, usage)
-    if not reason.strip():
-        raise UserError(tx.NEED_REASON.format(usage=usage))
-    case.extension_days, case.extension_reason = days, reason.strip()
+    match = _DAYS_AND_REASON.match(unicodedata.normalize("NFKC", rest))
+    days = parse_days(match.group(1) if match else rest, usage)
+    reason = match.group(2).strip() if match else ""
+    if not reason:
+        raise UserError(tx.NEED_TEXT.format(what="理由", usage=usage))
+    case.extension_days, case.extension_reason = days, reason
     unit = unit_name(ctx, case.unit_id)
-    log_event(ctx, case, "申请延期", f"{days}个工作日：{reason.strip()}")
+    log_event(ctx, case, "申请延期", f"{days}个工作日：{reason}")
     ctx.push(
         office_people(ctx),
         f"【延期申请】{unit}申请将 {case.number} 的反馈期限（{tx.day(case.answer_due)}）"
-        f"延长{days}个工作日，理由：{reason.strip()}\n同意请发送「延期 {case.number} {days}」。",
+        f"延长{days}个工作日，理由：{reason}\n同意请发送「延期 {case.number} {days}」。",
     )
     return (
         f"延期申请已报联席会议办公室（{days}个工作日），批准前仍以{tx.day(case.answer_due)}为期限。"
@@ -97,9 +111,10 @@ def answer_case(msg: Incoming, ctx: Context) -> str:
     hint = f"请先「签收 {case.number}」。" if case.status == st.REFERRED else ""
     require(case, (st.SIGNED,), "反馈", hint)
     if len(result) < 4:
-        raise UserError(tx.NEED_REASON.format(usage=usage).replace("理由", "办理结果"))
+        raise UserError(tx.NEED_TEXT.format(what="办理结果", usage=usage))
     unit = unit_name(ctx, case.unit_id)
     case.status, case.result, case.answered_at = st.ANSWERED, result, ctx.now
+    case.extension_days, case.extension_reason = None, ""  # a pending request is moot now
     log_event(ctx, case, "反馈", result)
     ctx.push(
         office_people(ctx),

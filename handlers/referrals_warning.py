@@ -42,30 +42,36 @@ def _clusters(case: st.ReferralCase) -> list[tuple[str, str, str]]:
     return found
 
 
-def _members(cases: list[st.ReferralCase], kind: str, key: str) -> list[st.ReferralCase]:
-    return [c for c in cases if any(k == kind and m == key for k, m, _ in _clusters(c))]
-
-
-def check_clusters(ctx: Context, case: st.ReferralCase) -> int:
-    """Alert the office about each cluster this case completes; returns how many alerts."""
+def _settings(ctx: Context) -> tuple[int, int]:
+    """LIAISON_WARN_COUNT reports (at least 2) within LIAISON_WARN_DAYS days (at least 1)."""
     count = max(ctx.option_int("LIAISON_WARN_COUNT", 3), 2)
-    days = max(ctx.option_int("LIAISON_WARN_DAYS", 30), 1)
+    return count, max(ctx.option_int("LIAISON_WARN_DAYS", 30), 1)
+
+
+def _alert(ctx: Context, clusters: list[tuple[str, str, str]]) -> int:
+    """Alert the office about each of the clusters that has reached the count in the window and
+    was not alerted within it; returns how many alerts went out."""
+    count, days = _settings(ctx)
     since = ctx.now - timedelta(days=days)
-    recent = st.cases_since(ctx.session, since)
+    members: dict[tuple[str, str], list[st.ReferralCase]] = {}
+    for case in st.cases_since(ctx.session, since):
+        for kind, key, _label in _clusters(case):
+            members.setdefault((kind, key), []).append(case)
     alerts = 0
-    for kind, key, label in _clusters(case):
-        members = _members(recent, kind, key)
-        previous = st.last_warning(ctx.session, kind, key)
-        if len(members) < count or (previous and previous.created_at > since):
+    for kind, key, label in clusters:
+        found = members.get((kind, key), [])
+        if len(found) < count:
             continue
-        numbers = "、".join(c.number for c in members)
-        warning = st.ReferralWarning(
-            kind=kind, match_key=key, created_at=ctx.now, case_numbers=numbers
+        previous = st.last_warning(ctx.session, kind, key)
+        if previous and previous.created_at > since:
+            continue
+        numbers = "、".join(c.number for c in found)
+        ctx.session.add(
+            st.ReferralWarning(kind=kind, match_key=key, created_at=ctx.now, case_numbers=numbers)
         )
-        ctx.session.add(warning)
         ctx.session.flush()
         text = (
-            f"【预警】近{days}天内关于{label}的举报已达{len(members)}件（{numbers}），"
+            f"【预警】近{days}天内关于{label}的举报已达{len(found)}件（{numbers}），"
             "请研判是否组织联合检查或专项整治。"
         )
         digest = hashlib.sha256(f"{kind}|{key}|{numbers}".encode()).hexdigest()[:24]
@@ -74,8 +80,16 @@ def check_clusters(ctx: Context, case: st.ReferralCase) -> int:
     return alerts
 
 
+def check_clusters(ctx: Context, case: st.ReferralCase) -> int:
+    """Alert the office about each cluster this case completes; returns how many alerts."""
+    return _alert(ctx, _clusters(case))
+
+
 def recheck_recent(ctx: Context) -> None:
-    """The job's safety net: look at every case of the window once more."""
-    days = max(ctx.option_int("LIAISON_WARN_DAYS", 30), 1)
+    """The job's safety net: every cluster of the window's cases, each looked at once."""
+    _count, days = _settings(ctx)
+    clusters: dict[tuple[str, str], tuple[str, str, str]] = {}
     for case in st.cases_since(ctx.session, ctx.now - timedelta(days=days)):
-        check_clusters(ctx, case)
+        for cluster in _clusters(case):
+            clusters.setdefault(cluster[:2], cluster)
+    _alert(ctx, list(clusters.values()))

@@ -110,6 +110,16 @@ def history(session: Session, case_id: int) -> list[ReferralEvent]:
     return list(session.scalars(stmt.order_by(ReferralEvent.at, ReferralEvent.id)))
 
 
+def event_keys(session: Session, case_ids: list[int]) -> set[str]:
+    """The keys of the system events (such as an overdue notice) already written for the cases."""
+    if not case_ids:
+        return set()
+    stmt = select(ReferralEvent.key).where(
+        ReferralEvent.case_id.in_(case_ids), ReferralEvent.key.is_not(None)
+    )
+    return set(session.scalars(stmt))
+
+
 def last_number(session: Session, prefix: str) -> str | None:
     """The highest case number starting with `prefix` (e.g. JB20261123), for the daily serial."""
     stmt = select(ReferralCase.number).where(ReferralCase.number.like(f"{prefix}%"))

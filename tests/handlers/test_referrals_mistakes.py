@@ -1,0 +1,155 @@
+"""The mistakes real people make: typos, full-width punctuation, arguments in the wrong order,
+commands sent in the middle of a report, repeats. Each is understood or answered plainly."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+
+from storage.referrals import ReferralCase, ReferralReporter
+from tests.handlers.referrals_support import REPORTER, file_report, texts
+from tests.support import TZ
+
+OFFICE = "demo-office"
+RS, RS_LEADER = "demo-u09-liaison", "demo-u09-leader"  # 区人社局
+
+
+def _accepted(bot, **report) -> str:
+    number, _code = file_report(bot, **report)
+    bot.send(OFFICE, f"受理 {number}")
+    bot.pushes()
+    return number
+
+
+def _case(bot, number: str) -> ReferralCase:
+    with bot.session() as s:
+        return s.scalar(select(ReferralCase).where(ReferralCase.number == number))
+
+
+def test_a_command_in_the_middle_of_a_report_is_not_taken_as_an_answer(bot):
+    number = _accepted(bot)
+    bot.send(OFFICE, f"转办 {number} 人社局")
+    bot.pushes()
+    assert "第1步" in bot.send(RS, "举报")
+    for command in (f"签收 {number}", f"签收{number}", f"签收　{number.lower()}"):
+        answer = bot.send(RS, command)
+        assert "您正在填写举报" in answer and "取消" in answer, command
+        assert "请输入被反映的用人单位名称" in answer
+    assert _case(bot, number).status == "referred"  # not signed, and not a report's employer
+    assert "第2步" in bot.send(RS, "某某建材厂")
+    bot.send(RS, "待办")  # a bare keyword is not taken as the address either
+    assert "第3步" in bot.send(RS, "淮河路街道")
+    assert "已退出" in bot.send(RS, "取消")
+    assert "已签收" in bot.send(RS, f"签收 {number}")
+
+
+def test_hazard_words_and_punctuated_answers_are_understood(bot):
+    bot.send(REPORTER, "举报")
+    bot.send(REPORTER, "某某五金厂")
+    bot.send(REPORTER, "马寨镇工业园")
+    assert "没有识别该危害类型" in bot.send(REPORTER, "粉尘和噪音")  # two types: ask again
+    assert "第4步" in bot.send(REPORTER, "噪音太大")
+    bot.send(REPORTER, "冲压车间机器噪音很大，没有发耳塞，好几个工友耳朵听不清了。")
+    assert "联系方式应为" in bot.send(REPORTER, "提交")  # the contact was not answered yet
+    preview = bot.send(REPORTER, "无。")
+    assert "危害类型：噪声" in preview and "联系方式：未留" in preview
+    assert "举报已登记" in bot.send(REPORTER, "提交。")
+    with bot.session() as s:
+        case = s.scalar(select(ReferralCase))
+        assert case.hazard == "噪声" and not case.has_contact
+        assert s.get(ReferralReporter, case.id).sealed_contact is None
+
+
+def test_query_accepts_a_full_width_comma_and_lower_case(bot):
+    number, code = file_report(bot)
+    for text in (f"查询 {number}，{code}", f"查询　{number.lower()}　{code.lower()}"):
+        assert "等待联席会议办公室受理" in bot.send(REPORTER, text), text
+
+
+def test_case_numbers_are_found_however_they_are_written(bot):
+    number = _accepted(bot)
+    assert "当前状态为「已受理（待转办）」" in bot.send(OFFICE, f"受理 {number.lower()}")
+    assert "当前状态为「已受理" in bot.send(OFFICE, f"受理 {number[2:]}")  # without «JB»
+    answer = bot.send(OFFICE, f"转办 人社局 {number}")  # unit first, number second
+    assert "已转办" in answer and "转至区人社局" in answer
+
+
+def test_a_period_is_read_with_spaces_commas_and_full_width_digits(bot):
+    for text, due in [
+        ("转办 {n}，人社局，10个工作日", "2026年12月7日"),
+        ("转办 {n} 人社局 10 个工作日", "2026年12月7日"),
+        ("转办 {n} 人社局 １０天", "2026年12月7日"),
+    ]:
+        number = _accepted(bot)
+        answer = bot.send(OFFICE, text.format(n=number))
+        assert f"反馈期限{due}" in answer, (text, answer)
+
+
+def test_a_deadline_may_be_given_as_a_date(bot):
+    for written, due in [
+        ("12月3日", "2026年12月3日"),
+        ("2026-12-04", "2026年12月4日"),
+        ("下周三", "2026年12月2日"),  # the clock is Monday 2026-11-23
+    ]:
+        number = _accepted(bot)
+        answer = bot.send(OFFICE, f"转办 {number} 人社局 {written}")
+        assert f"反馈期限{due}" in answer and "签收期限2026年11月24日" in answer, answer
+    number = _accepted(bot)
+    assert "不是工作日" in bot.send(OFFICE, f"转办 {number} 人社局 11月28日")  # Saturday
+    assert "不晚于今天" in bot.send(OFFICE, f"转办 {number} 人社局 2026-11-20")
+    assert "无效" in bot.send(OFFICE, f"转办 {number} 人社局 2月30日")
+    assert _case(bot, number).status == "accepted"
+    tomorrow = bot.send(OFFICE, f"转办 {number} 人社局 11月24日")
+    assert "签收期限2026年11月24日，反馈期限2026年11月24日" in tomorrow
+
+
+def test_extension_request_reads_a_comma_and_is_dropped_once_answered(bot):
+    number = _accepted(bot)
+    bot.send(OFFICE, f"转办 {number} 人社局")
+    bot.send(RS, f"签收 {number}")
+    bot.pushes()
+    assert "延期申请已报" in bot.send(RS, f"申请延期 {number} 5，需等待检测报告")
+    assert "理由：需等待检测报告" in texts(bot.pushes(OFFICE))
+    assert "延期申请已报" in bot.send(RS, f"申请延期　{number}　3个工作日　检测机构排期")
+    assert "申请延期3个工作日" in bot.send(OFFICE, "待办")
+
+    bot.send(RS, f"反馈 {number} 已现场检查，责令整改")
+    assert "申请延期" not in bot.send(OFFICE, "待办")
+    assert "待批延期" not in bot.send(OFFICE, f"案件 {number}")
+
+
+def test_missing_text_names_what_is_missing(bot):
+    number = _accepted(bot)
+    assert "请写明办结结论" in bot.send(OFFICE, f"办结 {number}")
+    assert "请写明理由" in bot.send(OFFICE, f"不予受理 {number}")
+    bot.send(OFFICE, f"转办 {number} 人社局")
+    bot.send(RS, f"签收 {number}")
+    assert "请写明办理结果" in bot.send(RS, f"反馈 {number} 好")
+    assert "请写明理由" in bot.send(RS, f"申请延期 {number} 5")
+
+
+def test_a_repeated_urge_goes_once_a_day(bot):
+    number = _accepted(bot)
+    bot.send(OFFICE, f"转办 {number} 人社局")
+    bot.pushes()
+    assert "已向区人社局" in bot.send(OFFICE, f"催办 {number}")
+    assert {p.to for p in bot.pushes()} == {RS, RS_LEADER}
+    assert "今天09:00已催办过" in bot.send(OFFICE, f"催办 {number}")
+    assert bot.pushes() == []
+    assert bot.send(OFFICE, f"案件 {number}").count(" 催办") == 1
+    bot.clock.set(datetime(2026, 11, 24, 9, 0, tzinfo=TZ))
+    assert "已向区人社局" in bot.send(OFFICE, f"催办 {number}")
+    assert {p.to for p in bot.pushes()} == {RS, RS_LEADER}
+
+
+def test_repeats_and_wrong_moves_say_what_to_do(bot):
+    number = _accepted(bot)
+    bot.send(OFFICE, f"转办 {number} 人社局")
+    bot.pushes()
+    assert "请承办单位「退回」后重新转办" in bot.send(OFFICE, f"转办 {number} 应急管理局")
+    bot.send(RS, f"签收 {number}")
+    bot.pushes()
+    again = bot.send(RS, f"签收 {number}")
+    assert "已于2026年11月23日 09:00签收，无需重复签收" in again
+    assert bot.pushes() == []
