@@ -9,6 +9,7 @@ officers and leaders and freezes the issue. `简报 列表` / `简报 下载` gi
 from __future__ import annotations
 
 import re
+from datetime import date
 
 from handlers import reports_text as B
 from handlers.bulletin_docx import BulletinContent, build_bulletin
@@ -32,10 +33,13 @@ from storage.reports import (
     all_bulletins,
     bulletin_by_number,
     bulletin_for_quarter,
+    last_filing_in,
     next_bulletin_number,
+    role_holders,
 )
-from storage.roster import Person, holders, member_units
+from storage.roster import Person, member_units
 
+_SHORT_QUARTER = re.compile(r"^(?:[Qq]\s*|第?)([1-4一二三四])(?:季度)?$")
 _ISSUE = re.compile(r"^(?:(\d{4})\s*(?:年|-|/)?\s*)?第?\s*(\d{1,3})\s*期?$")
 
 
@@ -62,7 +66,7 @@ def summary_text(content: BulletinContent) -> str:
 @command("简报 生成", roles={Role.OFFICE}, usage="简报 生成 2026Q3")
 def generate_bulletin(msg: Incoming, ctx: Context) -> Reply:
     """把某季度各单位月报汇编为一期《联席会议工作简报》（.docx）。"""
-    quarter = Quarter.parse(command_args(msg) or "?")
+    quarter = parse_quarter(command_args(msg), ctx.local().date())
     schedule = ReportSchedule(ctx)
     periods = quarter.periods()
     if not schedule.is_open(periods[0], ctx.now):
@@ -87,8 +91,22 @@ def generate_bulletin(msg: Incoming, ctx: Context) -> Reply:
     note = (
         B.INCOMPLETE.format(months="、".join(p.label for p in open_months)) if open_months else ""
     )
-    hint = B.GENERATED.format(issue=issue_name(bulletin), again=B.REPLACED if existing else "")
+    again = B.DRAFT_REPLACED if existing else ""
+    hint = B.GENERATED.format(issue=issue_name(bulletin), again=again)
     return Reply(text=f"{bulletin.summary}\n{note}{hint}", documents=[bulletin.document_id])
+
+
+def parse_quarter(text: str, today: date) -> Quarter:
+    """`2026Q3`, `2026年第三季度`; without a year (`Q3`, `三季度`) the latest such quarter."""
+    text = text.strip()
+    if not text:
+        raise UserError(B.ASK_QUARTER)
+    short = _SHORT_QUARTER.match(text)
+    if short:
+        number = "一二三四".find(short[1]) + 1 or int(short[1])
+        year = today.year if (number - 1) * 3 < today.month else today.year - 1
+        return Quarter(year, number)
+    return Quarter.parse(text)
 
 
 def store_issue(ctx: Context, content: BulletinContent, existing: Bulletin | None) -> Bulletin:
@@ -136,10 +154,12 @@ def find_issue(ctx: Context, text: str) -> Bulletin:
 
 def member_people(ctx: Context) -> list[Person]:
     """Every member unit's liaison officers and leaders, each once, in roster order."""
+    roles = (Role.LIAISON, Role.LEADER)
+    holders = role_holders(ctx.session, roles)
     people: dict[int, Person] = {}
     for unit in member_units(ctx.session):
-        for role in (Role.LIAISON, Role.LEADER):
-            for person in holders(ctx.session, unit.id, role):
+        for role in roles:
+            for person in holders.get((unit.id, role), []):
                 people.setdefault(person.id, person)
     return list(people.values())
 
@@ -151,6 +171,13 @@ def publish_bulletin(msg: Incoming, ctx: Context) -> str:
     if bulletin.published_at is not None:
         when = ctx.local(bulletin.published_at)
         return B.ALREADY.format(issue=issue_name(bulletin), when=when)
+    quarter = Quarter.parse(bulletin.quarter)
+    changed = last_filing_in(ctx.session, [str(p) for p in quarter.periods()])
+    if changed is not None and changed > bulletin.created_at:
+        when = ctx.local(bulletin.created_at)
+        raise UserError(
+            B.STALE_DRAFT.format(issue=issue_name(bulletin), when=when, quarter=bulletin.quarter)
+        )
     recipients = member_people(ctx)
     key = f"bulletin:{bulletin.id}"
     ctx.push(recipients, B.PUSH.format(summary=bulletin.summary), key=f"{key}:text")

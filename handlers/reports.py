@@ -14,6 +14,7 @@ from datetime import timedelta
 from handlers import reports_reminders, reports_views  # noqa: F401
 from handlers import reports_text as T
 from handlers.core import (
+    COMMANDS,
     Context,
     Conversation,
     Incoming,
@@ -23,14 +24,28 @@ from handlers.core import (
     command_args,
     flow,
     split_args,
+    split_command,
 )
-from handlers.reports_args import pick_unit, render_sections, split_period
+from handlers.reports_args import (
+    match_unit,
+    pick_unit,
+    refuse_extra,
+    render_sections,
+    split_period,
+)
 from handlers.reports_calendar import Period, ReportSchedule
 from handlers.workdays import warn_missing_years
 from storage.reports import SECTION_FIELDS, SECTIONS, MonthlyReport, ReportVersion, find_report
+from storage.roster import member_units
 
 FLOW = "月报"
 _LABELS = "|".join(SECTIONS)
+USAGE = "月报 [YYYY-MM]（或 月报 工作动态：…；主要活动：…；重大事项进展：…）"
+CONFIRM_WORDS = {"确认", "确定", "提交", "确认提交"}
+_OWN_COMMANDS = ("月报", "报送月报", "报送情况", "催报", "简报 ", "帮助 ")
+_EDIT = re.compile(rf"修改\s*[:：]?\s*(?:{_LABELS})?")
+_ID_ARG = re.compile(r"^[A-Za-z]{1,4}-?\d+")  # HY12, jb3: the code of a meeting, a case…
+_CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f]")  # pasted from Word; a .docx cannot hold them
 _ONE_MESSAGE = re.compile(
     rf"({_LABELS})\s*[:：]\s*(.*?)(?=\s*[;；\n]?\s*(?:{_LABELS})\s*[:：]|$)", re.S
 )
@@ -38,12 +53,15 @@ _ONE_MESSAGE = re.compile(
 
 def check_section(section: str, text: str) -> str:
     """A section's text as stored; `无` is accepted, empty or over-long is refused."""
-    text = text.strip().rstrip("；;").strip()
+    for old, new in (("\r\n", "\n"), ("\r", "\n"), ("\x0b", "\n"), ("\t", " ")):
+        text = text.replace(old, new)
+    text = _CONTROL.sub("", text)
+    text = text.strip().rstrip("；;，,、").strip()
     if not text:
         raise UserError(T.EMPTY_SECTION.format(section=section))
     if len(text) > T.MAX_SECTION:
         raise UserError(T.TOO_LONG.format(section=section, length=len(text), limit=T.MAX_SECTION))
-    return "无" if text in T.NONE_WORDS else text
+    return "无" if text.rstrip("。.") in T.NONE_WORDS else text
 
 
 def parse_one_message(text: str) -> dict[str, str]:
@@ -55,19 +73,16 @@ def parse_one_message(text: str) -> dict[str, str]:
     return {s: check_section(s, found[s]) for s in SECTIONS}
 
 
-@command(
-    "月报",
-    aliases=["报送月报"],
-    roles={Role.LIAISON},
-    usage="月报 [YYYY-MM]（或 月报 工作动态：…；主要活动：…；重大事项进展：…）",
-)
+@command("月报", aliases=["报送月报"], roles={Role.LIAISON}, usage=USAGE)
 def file_report(msg: Incoming, ctx: Context) -> str:
     """填报本单位的月度工作情况（工作动态、主要活动、重大事项进展）。"""
     rest = command_args(msg)
-    head, _, _ = rest.partition("：")
-    words = split_args(head)
-    unit, words = pick_unit(ctx.sender.units(Role.LIAISON), words[:2])
-    period, _ = split_period(words)
+    body = _ONE_MESSAGE.search(rest)
+    words = split_args(rest[: body.start()] if body else rest)
+    period, words = split_period(words, ctx.local().date())
+    unit, words = pick_unit(ctx.sender.units(Role.LIAISON), words)
+    _refuse_other_unit(ctx, words)
+    refuse_extra(words, USAGE)
     schedule = ReportSchedule(ctx)
     period = period or schedule.current_period(ctx.now)
     if not schedule.is_open(period, ctx.now):
@@ -75,7 +90,6 @@ def file_report(msg: Incoming, ctx: Context) -> str:
     deadline = schedule.deadline(period)
     warn_missing_years(ctx, schedule.workdays)
     data = {"unit_id": unit.id, "unit": unit.name, "period": str(period), "sections": {}}
-    body = _ONE_MESSAGE.search(rest)
     if body:
         data["sections"] = parse_one_message(rest[body.start() :])
         ctx.start_conversation(FLOW, "确认", **data)
@@ -84,6 +98,15 @@ def file_report(msg: Incoming, ctx: Context) -> str:
     note = T.EXISTING.format(version=existing.version) if existing else ""
     ctx.start_conversation(FLOW, SECTIONS[0], **data)
     return T.START.format(unit=unit.name, period=period.label, deadline=deadline, existing=note)
+
+
+def _refuse_other_unit(ctx: Context, words: list[str]) -> None:
+    """`月报 区人社局` from someone who is not its liaison officer says so."""
+    units = member_units(ctx.session)
+    for word in words:
+        other = match_unit(word, units)
+        if other is not None:
+            raise UserError(T.NOT_LIAISON_OF.format(unit=other.name))
 
 
 def preview(data: dict) -> str:
@@ -104,17 +127,31 @@ def previous_progress(ctx: Context, data: dict) -> str:
 @flow(FLOW, timeout=timedelta(hours=2))
 def continue_report(msg: Incoming, ctx: Context, convo: Conversation) -> str:
     text = msg.text.strip()
+    word = text.rstrip("。.！!")
+    if _stray_command(text):
+        period = Period.parse(convo.data["period"]).label
+        step = convo.step if convo.step in SECTIONS else "确认"
+        return T.IN_FLOW.format(unit=convo.data["unit"], period=period, step=step, text=text[:20])
     if convo.step in SECTIONS:
+        if word in CONFIRM_WORDS or _EDIT.fullmatch(word):
+            return T.NOT_YET.format(step=convo.step)
         return _answer_section(ctx, convo, convo.step, text)
+    if word in CONFIRM_WORDS:
+        return save_report(ctx, convo)
     if convo.step == "选择修改":
         return _choose_section(ctx, convo, text)
-    if text == "确认":
-        return save_report(ctx, convo)
-    if text.startswith("修改"):
-        return (
-            _choose_section(ctx, convo, text[2:].strip()) if text[2:].strip() else _ask_which(convo)
-        )
+    if word.startswith("修改"):
+        return _choose_section(ctx, convo, word[2:]) if word[2:].strip() else _ask_which(convo)
     return T.CONFIRM_HINT
+
+
+def _stray_command(text: str) -> bool:
+    """A message that is a command, not a section's content: `帮助`, `月报 查看`, `参加 HY12`."""
+    compact = " ".join(split_args(text))
+    if compact in COMMANDS or compact.startswith(_OWN_COMMANDS):
+        return True
+    cmd, rest = split_command(compact)
+    return cmd is not None and bool(_ID_ARG.match(rest))
 
 
 def _answer_section(ctx: Context, convo: Conversation, section: str, text: str) -> str:
@@ -138,7 +175,10 @@ def _ask_which(convo: Conversation) -> str:
 
 
 def _choose_section(ctx: Context, convo: Conversation, text: str) -> str:
+    text = text.strip(" ：:")
     section = next((s for s in SECTIONS if s in text), None)
+    if section is None and text in ("1", "2", "3"):
+        section = SECTIONS[int(text) - 1]
     if section is None:
         return T.ASK_WHICH
     convo.data["editing"] = True
@@ -181,11 +221,16 @@ def save_report(ctx: Context, convo: Conversation) -> str:
         )
     )
     convo.end()
-    template = T.SAVED_LATE if late else T.SAVED_ON_TIME
-    text = template.format(
-        unit=data["unit"],
-        period=period.label,
-        version=report.version,
-        deadline=schedule.deadline(period),
-    )
-    return f"{text}{T.REPLACED}" if report.version > 1 else text
+    said = {
+        "unit": data["unit"],
+        "period": period.label,
+        "version": report.version,
+        "deadline": schedule.deadline(period),
+    }
+    if report.version == 1:
+        return (T.SAVED_LATE if late else T.SAVED_ON_TIME).format(**said)
+    if late:
+        first_late = schedule.late_days(period, report.first_filed_at) > 0
+        status = T.LATE if first_late else T.ON_TIME
+        return T.REPLACED_LATE.format(first=ctx.local(report.first_filed_at), status=status, **said)
+    return T.SAVED_ON_TIME.format(**said) + T.REPLACED

@@ -34,13 +34,14 @@ def submissions_chart(periods: list[Period], grid: list[list[UnitMonth]]) -> byt
     figure = Figure(figsize=(6.4, 3.2), dpi=150)
     FigureCanvasAgg(figure)
     axes = figure.add_subplot()
-    labels = [str(p) for p in periods]
+    positions = list(range(len(periods)))  # not the labels: they look like dates to matplotlib
     bottom = [0] * len(periods)
     for status, color in COLORS.items():
-        bars = axes.bar(labels, data[status], bottom=bottom, color=color, width=0.55)
+        bars = axes.bar(positions, data[status], bottom=bottom, color=color, width=0.55)
         shown = [str(v) if v else "" for v in data[status]]
         axes.bar_label(bars, labels=shown, label_type="center", fontsize=9)
         bottom = [b + v for b, v in zip(bottom, data[status], strict=True)]
+    axes.set_xticks(positions, [str(p) for p in periods])
     axes.set_ylim(0, max(max(bottom), 1) * 1.08)
     axes.spines[["top", "right"]].set_visible(False)
     figure.tight_layout()

@@ -9,39 +9,57 @@ restart or a second scheduler into a no-op.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from handlers import reports_text as T
 from handlers.core import Context, Incoming, Role, command, command_args, job, split_args
-from handlers.reports_args import split_period
+from handlers.reports_args import refuse_extra, split_period
 from handlers.reports_calendar import Period, Reminder, ReportSchedule
 from handlers.workdays import warn_missing_years
-from storage.reports import filed_unit_ids
-from storage.roster import Person, Unit, holders, member_units
+from storage.reports import filed_unit_ids, role_holders
+from storage.roster import member_units
+
+CHASE_USAGE = "催报 [YYYY-MM]"
 
 
-def recipients(ctx: Context, unit: Unit, leaders: bool) -> list[Person]:
-    people = holders(ctx.session, unit.id, Role.LIAISON)
-    if leaders:
-        people += [p for p in holders(ctx.session, unit.id, Role.LEADER) if p not in people]
-    return people
+@dataclass(frozen=True)
+class Chased:
+    units: int = 0  # units without a report
+    people: int = 0  # their liaison officers (and leaders) reached by this round
+    queued: int = 0  # messages newly queued (0 when this round already went)
+
+
+def filing_command(schedule: ReportSchedule, period: Period, now) -> str:
+    """What a liaison officer sends to file `period`: plain 月报 only if that is its default."""
+    return "月报" if period == schedule.current_period(now) else f"月报 {period}"
 
 
 def chase(
     ctx: Context, schedule: ReportSchedule, period: Period, kind: str, leaders: bool, template: str
-) -> tuple[int, int]:
-    """Queue one round to every unit without a report; returns (units chased, messages queued)."""
+) -> Chased:
+    """Queue one round to every unit without a report."""
     filed = filed_unit_ids(ctx.session, str(period))
+    roles = (Role.LIAISON, Role.LEADER) if leaders else (Role.LIAISON,)
+    holders = role_holders(ctx.session, roles)
     deadline = schedule.deadline(period)
-    units = queued = 0
+    command_text = filing_command(schedule, period, ctx.now)
+    units = people = queued = 0
     for unit in member_units(ctx.session):
         if unit.id in filed:
             continue
+        recipients = []
+        for role in roles:
+            recipients += [p for p in holders.get((unit.id, role), []) if p not in recipients]
         text = template.format(
-            period=period.label, deadline=deadline, unit=unit.name, n=schedule.deadline_n
+            period=period.label,
+            deadline=deadline,
+            unit=unit.name,
+            n=schedule.deadline_n,
+            command=command_text,
         )
-        key = f"reports:remind:{period}:{kind}:u{unit.id}"
-        units += 1
-        queued += ctx.push(recipients(ctx, unit, leaders), text, key=key)
-    return units, queued
+        units, people = units + 1, people + len(recipients)
+        queued += ctx.push(recipients, text, key=f"reports:remind:{period}:{kind}:u{unit.id}")
+    return Chased(units, people, queued)
 
 
 def due_rounds(schedule: ReportSchedule, now) -> list[tuple[Period, Reminder]]:
@@ -65,18 +83,23 @@ def remind_unfiled_units(ctx: Context) -> None:
     warn_missing_years(ctx, schedule.workdays)
 
 
-@command("催报", roles={Role.OFFICE}, usage="催报 [YYYY-MM]")
+@command("催报", roles={Role.OFFICE}, usage=CHASE_USAGE)
 def chase_now(msg: Incoming, ctx: Context) -> str:
     """立即提醒尚未报送月报的单位（逾期后同时提醒分管领导）。"""
-    period, _ = split_period(split_args(command_args(msg)))
+    period, rest = split_period(split_args(command_args(msg)), ctx.local().date())
+    refuse_extra(rest, CHASE_USAGE)
     schedule = ReportSchedule(ctx)
     period = period or schedule.current_period(ctx.now)
+    if not schedule.is_open(period, ctx.now):
+        return T.CHASE_NOT_OPEN.format(period=period.label, opens=schedule.opens_on(period))
     overdue = ctx.local().date() > schedule.deadline(period)
     kind = f"manual{ctx.local():%Y%m%d%H%M}"
-    units, queued = chase(ctx, schedule, period, kind, overdue, T.REMIND["manual"])
+    done = chase(ctx, schedule, period, kind, overdue, T.REMIND["manual"])
     warn_missing_years(ctx, schedule.workdays)
-    if not units:
+    if not done.units:
         return T.CHASED_NONE.format(period=period.label)
-    if not queued:
-        return T.CHASED_AGAIN.format(period=period.label, units=units)
-    return T.CHASED.format(units=units, people=queued, period=period.label)
+    if not done.people:
+        return T.CHASED_NOBODY.format(period=period.label, units=done.units)
+    if not done.queued:
+        return T.CHASED_AGAIN.format(period=period.label, units=done.units)
+    return T.CHASED.format(units=done.units, people=done.queued, period=period.label)

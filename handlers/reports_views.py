@@ -17,7 +17,7 @@ from handlers.core import (
     command_args,
     split_args,
 )
-from handlers.reports_args import render_sections, split_period, visible_unit
+from handlers.reports_args import refuse_extra, render_sections, split_period, visible_unit
 from handlers.reports_calendar import Period, ReportSchedule
 from handlers.reports_status import UnitMonth, classify, counts, month_status
 from handlers.reports_xlsx import build_assessment
@@ -27,21 +27,28 @@ from storage.reports import find_report, versions_of
 from storage.roster import Person
 
 
-def _period_and_schedule(ctx: Context, args: list[str]) -> tuple[Period, ReportSchedule, list[str]]:
-    period, rest = split_period(args)
+def _period_and_schedule(ctx: Context, msg: Incoming) -> tuple[Period, ReportSchedule, list[str]]:
+    period, rest = split_period(split_args(command_args(msg)), ctx.local().date())
     schedule = ReportSchedule(ctx)
     return period or schedule.current_period(ctx.now), schedule, rest
 
 
-@command(
-    "月报 查看",
-    roles={Role.LIAISON, Role.LEADER, Role.OFFICE},
-    usage="月报 查看 [YYYY-MM]",
-)
+def _month_only(ctx: Context, msg: Incoming, usage: str) -> tuple[Period, ReportSchedule]:
+    period, schedule, rest = _period_and_schedule(ctx, msg)
+    refuse_extra(rest, usage)
+    return period, schedule
+
+
+SHOW_USAGE = "月报 查看 [YYYY-MM]（办公室加单位名，如 月报 查看 2026-11 区人社局）"
+SUMMARY_USAGE = "月报 汇总 [YYYY-MM]"
+STATUS_USAGE = "报送情况 [YYYY-MM]"
+
+
+@command("月报 查看", roles={Role.LIAISON, Role.LEADER, Role.OFFICE}, usage=SHOW_USAGE)
 def show_report(msg: Incoming, ctx: Context) -> str:
     """查看本单位某月的月报（办公室可加单位名查看任一单位）。"""
-    period, schedule, rest = _period_and_schedule(ctx, split_args(command_args(msg)))
-    unit = visible_unit(ctx, rest)
+    period, schedule, rest = _period_and_schedule(ctx, msg)
+    unit = visible_unit(ctx, rest, SHOW_USAGE)
     deadline = schedule.deadline(period)
     warn_missing_years(ctx, schedule.workdays)
     report = find_report(ctx.session, unit.id, str(period))
@@ -69,10 +76,10 @@ def _status_text(cell: UnitMonth) -> str:
     return f"{cell.status}{cell.late_days}天" if cell.late_days else cell.status
 
 
-@command("月报 汇总", roles={Role.OFFICE}, usage="月报 汇总 [YYYY-MM]")
+@command("月报 汇总", roles={Role.OFFICE}, usage=SUMMARY_USAGE)
 def summarize_month(msg: Incoming, ctx: Context) -> str:
     """查看某月全部单位的月报，按单位分组。"""
-    period, schedule, _ = _period_and_schedule(ctx, split_args(command_args(msg)))
+    period, schedule = _month_only(ctx, msg, SUMMARY_USAGE)
     cells = month_status(ctx.session, schedule, period)
     warn_missing_years(ctx, schedule.workdays)
     filed = [c for c in cells if c.report is not None]
@@ -93,10 +100,10 @@ def summarize_month(msg: Incoming, ctx: Context) -> str:
     return "\n".join(lines)
 
 
-@command("报送情况", roles={Role.OFFICE}, usage="报送情况 [YYYY-MM]")
+@command("报送情况", roles={Role.OFFICE}, usage=STATUS_USAGE)
 def submission_status(msg: Incoming, ctx: Context) -> str:
     """查看某月各单位月报按时、迟交、未报情况。"""
-    period, schedule, _ = _period_and_schedule(ctx, split_args(command_args(msg)))
+    period, schedule = _month_only(ctx, msg, STATUS_USAGE)
     cells = month_status(ctx.session, schedule, period)
     deadline = schedule.deadline(period)
     warn_missing_years(ctx, schedule.workdays)

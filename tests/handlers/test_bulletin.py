@@ -69,7 +69,7 @@ def test_regenerating_a_draft_keeps_its_number_and_numbers_run_per_year(quarter)
     bot = quarter
     generate(bot)
     reply, _ = generate(bot)
-    assert "2026年第1期" in reply.text and T.REPLACED in reply.text
+    assert "2026年第1期" in reply.text and T.DRAFT_REPLACED in reply.text
     reply, _ = generate(bot, "2026Q2")
     assert "2026年第2期" in reply.text
 
@@ -111,7 +111,7 @@ def test_kept_bulletins_can_be_listed_and_downloaded_again(quarter):
 def test_bad_bulletin_requests_get_a_clear_answer(quarter):
     bot = quarter
     assert "无效" in bot.send(OFFICE, "简报 生成 2026Q5")
-    assert "无效" in bot.send(OFFICE, "简报 生成")
+    assert bot.send(OFFICE, "简报 生成") == T.ASK_QUARTER
     assert "尚未开始" in bot.send(OFFICE, "简报 生成 2027Q1")
     assert "仅限办公室" in bot.send("demo-u09-liaison", "简报 生成 2026Q3")
     assert "没有找到" in bot.send(OFFICE, "简报 发布 2026年第9期")
@@ -134,3 +134,27 @@ def test_unit_headings_count_in_chinese_numerals():
         "一百二十",
         "五百",
     ]
+
+
+def test_a_draft_older_than_a_filing_is_not_published(quarter):
+    bot = quarter
+    generate(bot)
+    bot.clock.advance(hours=1)
+    bot.send("demo-u04-liaison", "月报 2026-09 工作动态：补报；主要活动：乙；重大事项进展：无")
+    bot.send("demo-u04-liaison", "确认")
+    reply = bot.send(OFFICE, "简报 发布 2026年第1期")
+    assert "草稿已不是最新内容" in reply and "简报 生成 2026Q3" in reply
+    assert bot.pushes() == []
+    bot.clock.advance(minutes=5)
+    generate(bot)
+    assert "已印发" in bot.send(OFFICE, "简报 发布 2026年第1期")
+
+
+def test_a_quarter_without_a_year_is_the_latest_such_quarter(quarter, caplog):
+    bot = quarter
+    caplog.set_level("INFO")
+    assert "2026年第三季度" in generate(bot, "Q3")[0].text
+    assert "2026年第三季度" in generate(bot, "三季度")[0].text
+    assert not [r for r in caplog.records if r.name.startswith("matplotlib")]
+    bot.clock.set(datetime(2027, 1, 25, 9, tzinfo=TZ))
+    assert "2026年第四季度" in generate(bot, "q4")[0].text

@@ -5,12 +5,16 @@ from __future__ import annotations
 
 import threading
 from collections import defaultdict
-from datetime import datetime
+from datetime import date, datetime
+
+from sqlalchemy import update
 
 from bot.dispatch import Services
 from bot.scheduler import run_job
+from handlers import reports_text as T
 from handlers.demo import SEED_UNITS
 from storage.db import make_engine, make_session_factory
+from storage.roster import Appointment
 from tests.support import TZ
 
 PREFIX = "reports:remind:2026-11:"
@@ -174,3 +178,28 @@ def test_office_chases_now_only_the_units_that_have_not_filed(bot):
     assert "demo-u09-liaison" not in chased and "demo-u04-liaison" in chased
     assert not any(p.to.endswith("-leader") for p in pushes)  # before the deadline: liaisons only
     assert "仅限办公室" in bot.send("demo-u04-liaison", "催报")
+
+
+def test_a_chase_for_an_earlier_month_says_how_to_file_that_month(bot):
+    # 23 Nov: plain 「月报」 files November, so October's chase must name October.
+    bot.send("demo-office", "催报 10月")
+    texts = [p.text for p in deliver_all(bot) if p.to == "demo-u04-liaison"]
+    assert len(texts) == 1 and "「月报 2026-10」" in texts[0]
+    bot.send("demo-office", "催报")
+    texts = [p.text for p in deliver_all(bot) if p.to == "demo-u04-liaison"]
+    assert len(texts) == 1 and "「月报」" in texts[0]
+
+
+def test_a_chase_for_a_month_not_yet_open_or_with_nobody_to_chase_says_so(bot):
+    reply = bot.send("demo-office", "催报 2026-12")
+    assert reply == T.CHASE_NOT_OPEN.format(period="2026年12月", opens=date(2026, 12, 20))
+    assert deliver_all(bot) == []
+    with bot.session() as session:
+        session.execute(
+            update(Appointment)
+            .where(Appointment.role == "联络员")
+            .values(ended_at=datetime(2026, 11, 1, tzinfo=TZ))
+        )
+        session.commit()
+    reply = bot.send("demo-office", "催报")
+    assert reply == T.CHASED_NOBODY.format(period="2026年11月", units=len(SEED_UNITS))
