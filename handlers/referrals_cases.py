@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from handlers import referrals_text as tx
 from handlers.core import Context, Role, UserError, split_args
+from handlers.duties import UNIT_ALIASES
 from handlers.workdays import WorkCalendar
 from storage import referrals as st
 from storage.roster import Person, Unit, holders, member_units, people_with_role
@@ -115,21 +116,36 @@ def _is_subsequence(needle: str, hay: str) -> bool:
     return all(c in chars for c in needle)
 
 
-def find_unit(ctx: Context, name: str) -> Unit:
-    """A member unit from a loose name: exact, contained, in-order characters, or close spelling."""
-    name = name.strip()
-    units = member_units(ctx.session)
+def _matching(units: list[Unit], name: str) -> list[Unit]:
+    """The units a loose name fits, by the first test that fits any: the exact name; the name
+    inside the unit's distinctive part (so «民政» is not 马寨镇人民政府) or that part inside the
+    name; the name's characters in order (e.g. «市场监管局»)."""
     for test in (
         lambda u: u.name == name,
-        lambda u: name in u.name or short_name(u.name) in name,
+        lambda u: name in short_name(u.name) or short_name(u.name) in name,
         lambda u: _is_subsequence(name, u.name),
     ):
         found = [u for u in units if test(u)]
-        if len(found) == 1:
-            return found[0]
-        if len(found) > 1:
-            names = "、".join(u.name for u in found[:6])
-            raise UserError(tx.MANY_UNITS.format(name=name, names=names))
+        if found:
+            return found
+    return []
+
+
+def find_unit(ctx: Context, name: str) -> Unit:
+    """A member unit from a loose name: exact, contained, in-order characters, a common or former
+    name (环保局, 安监局, 住建局…), or else a list of close spellings to choose from."""
+    name = name.strip()
+    units = member_units(ctx.session)
+    found = _matching(units, name)
+    if not found:
+        for alias, canonical in UNIT_ALIASES.items():
+            if alias in name and (found := _matching(units, canonical)):
+                break
+    if len(found) == 1:
+        return found[0]
+    if found:
+        names = "、".join(u.name for u in found[:6])
+        raise UserError(tx.MANY_UNITS.format(name=name, names=names))
     close = difflib.get_close_matches(name, [u.name for u in units], n=3, cutoff=0.4)
     hint = f"您是不是要：{'、'.join(close)}？" if close else "发送「案件 编号」可查看建议承办单位。"
     raise UserError(tx.NO_UNIT_MATCH.format(name=name[:20], hint=hint))

@@ -127,14 +127,16 @@ def answer_case(msg: Incoming, ctx: Context) -> str:
 @command("承办", roles=LIAISON, usage="承办")
 def list_unit_cases(msg: Incoming, ctx: Context) -> str:
     """查看转给本单位、尚未反馈的举报。"""
-    cases = cases_at_unit(ctx, {u.id for u in ctx.sender.units(Role.LIAISON)})
+    units = ctx.sender.units(Role.LIAISON)
+    cases = cases_at_unit(ctx, {u.id for u in units})
     if not cases:
         return "本单位目前没有待办理的转办件。"
     lines = [f"本单位待办理的转办件（{len(cases)}件）："]
     for case in cases:
         due = case.sign_due if case.status == st.REFERRED else case.answer_due
+        unit = f"{unit_name(ctx, case.unit_id)}｜" if len(units) > 1 else ""  # one serving two
         lines.append(
-            f"· {case.number} {tx.STATUS[case.status]}｜{case.employer}｜{case.hazard}｜"
+            f"· {case.number} {tx.STATUS[case.status]}｜{unit}{case.employer}｜{case.hazard}｜"
             f"期限{tx.day(due)} {remaining(ctx, due)}"
         )
     return "\n".join(lines)

@@ -153,3 +153,38 @@ def test_repeats_and_wrong_moves_say_what_to_do(bot):
     again = bot.send(RS, f"签收 {number}")
     assert "已于2026年11月23日 09:00签收，无需重复签收" in again
     assert bot.pushes() == []
+
+
+def test_former_and_full_unit_names_find_the_unit(bot):
+    for written, unit in [
+        ("环保局", "区生态环境分局"),
+        ("安监局", "区应急管理局"),
+        ("住建局", "区建设和交通局"),
+        ("卫生健康委员会", "区卫健委"),
+        ("人力资源和社会保障局", "区人社局"),
+        ("民政", "区民政局"),  # not 马寨镇人民政府, whose name holds «民政» too
+    ]:
+        number = _accepted(bot)
+        answer = bot.send(OFFICE, f"转办 {number} {written}")
+        assert f"转至{unit}" in answer, (written, answer)
+    number = _accepted(bot)
+    assert "对应多个单位" in bot.send(OFFICE, f"转办 {number} 马寨")
+
+
+def test_a_liaison_of_two_units_sees_and_answers_for_both(bot):
+    from storage.roster import Appointment, Person, Unit
+
+    with bot.session() as s, s.begin():
+        person = s.scalar(select(Person).where(Person.wecom_userid == RS))
+        unit = s.scalar(select(Unit).where(Unit.name == "区应急管理局"))
+        s.add(
+            Appointment(person_id=person.id, unit_id=unit.id, role="联络员", started_at=bot.clock())
+        )
+    first, second = _accepted(bot), _accepted(bot, employer="某某化工厂")
+    bot.send(OFFICE, f"转办 {first} 人社局")
+    bot.send(OFFICE, f"转办 {second} 应急管理局")
+    assert [p.to for p in bot.pushes() if "【转办单】" in p.text].count(RS) == 2
+    listing = bot.send(RS, "承办")
+    assert "（2件）" in listing and "区人社局｜" in listing and "区应急管理局｜" in listing
+    assert "已签收" in bot.send(RS, f"签收 {second}")
+    assert "区应急管理局已签收" in texts(bot.pushes(OFFICE))
