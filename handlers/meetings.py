@@ -17,28 +17,32 @@ from handlers.core import (
     Role,
     UserError,
     command,
-    command_args,
     flow,
     split_args,
 )
 from handlers.meetings_base import (
     contacts,
+    everyone,
     fmt_time,
     future_time,
-    get_meeting,
     may_call,
+    meeting_args,
     parse_when,
     require_caller,
     require_open,
+    typed_command,
 )
 from handlers.meetings_rsvp import send_invitations
 from storage.meetings import KINDS, Meeting, MeetingInvite
 from storage.roster import Unit, member_units
 
 FLOW = "新建会议"
+MAX_PLACE, MAX_TOPICS = 100, 2000  # characters; T.TOO_LONG_* say the same
 _LIST_SPLIT = re.compile(r"[、,，;；\s\u3000]+")
 _KIND_WORDS = {"1": KINDS[0], "2": KINDS[1], "3": KINDS[2], "全体": KINDS[0], "专题": KINDS[1]}
 _KIND_WORDS["联络员"] = KINDS[2]
+_ALL_UNITS = {"全部", "全体", "默认", "所有"}
+_ALL_UNITS |= {w + "成员单位" for w in _ALL_UNITS} | {w + "单位" for w in _ALL_UNITS}
 
 
 @command("新建会议", aliases=["召开会议"], roles={Role.OFFICE, Role.CONVENER})
@@ -54,6 +58,11 @@ def meeting_dialogue(msg: Incoming, ctx: Context, convo: Conversation) -> str:
     text = msg.text.strip()
     if not text:
         raise UserError(T.NEED_TEXT)
+    cmd = typed_command(text)
+    if cmd is not None and cmd.func is new_meeting:  # 新建会议 again: start over
+        return new_meeting(msg, ctx)
+    if cmd is not None:  # 参会情况 HY3 while on the 地点 step is not a place
+        raise UserError(T.busy_calling(STEP_NAMES[convo.step], cmd.keyword))
     return STEPS[convo.step](text, ctx, convo)
 
 
@@ -75,7 +84,7 @@ def _time(text: str, ctx: Context, convo: Conversation) -> str:
 
 
 def _place(text: str, ctx: Context, convo: Conversation) -> str:
-    if len(text) > 200:
+    if len(text) > MAX_PLACE:
         raise UserError(T.TOO_LONG_PLACE)
     convo.data["place"] = text
     convo.goto("topics")
@@ -83,7 +92,7 @@ def _place(text: str, ctx: Context, convo: Conversation) -> str:
 
 
 def _topics(text: str, ctx: Context, convo: Conversation) -> str:
-    if len(text) > 2000:
+    if len(text) > MAX_TOPICS:
         raise UserError(T.TOO_LONG_TOPICS)
     convo.data["topics"] = text
     convo.goto("units")
@@ -93,17 +102,17 @@ def _topics(text: str, ctx: Context, convo: Conversation) -> str:
 
 def _units(text: str, ctx: Context, convo: Conversation) -> str:
     units = member_units(ctx.session)
-    everyone = text in ("全部", "全体", "默认", "所有")
-    if everyone and convo.data["kind"] == "专题会议":
+    all_units = text.rstrip("。.!！") in _ALL_UNITS
+    if all_units and convo.data["kind"] == "专题会议":
         raise UserError(T.TOPIC_NEEDS_LIST)
-    chosen = units if everyone else pick_units(text, units)
+    chosen = units if all_units else pick_units(text, units)
     convo.data["unit_ids"] = [u.id for u in chosen]
     convo.goto("confirm")
     return _preview(ctx, convo.data, chosen)
 
 
 def _confirm(text: str, ctx: Context, convo: Conversation) -> str:
-    if text not in ("确认", "确定", "是"):
+    if text.rstrip("。.!！") not in ("确认", "确定", "是"):
         raise UserError(T.ASK_CONFIRM)
     meeting = create_meeting(ctx, convo.data)
     sent = send_invitations(ctx, meeting)
@@ -118,6 +127,14 @@ STEPS = {
     "topics": _topics,
     "units": _units,
     "confirm": _confirm,
+}
+STEP_NAMES = {
+    "kind": "会议类型",
+    "time": "会议时间",
+    "place": "会议地点",
+    "topics": "会议议题",
+    "units": "受邀单位",
+    "confirm": "确认",
 }
 
 
@@ -174,19 +191,18 @@ def create_meeting(ctx: Context, data: dict) -> Meeting:
 
 
 def _notify_invited(ctx: Context, meeting: Meeting, text: str, key: str) -> int:
-    people = {p.id: p for i in meeting.invites for p in contacts(ctx, i.unit_id)}
-    return ctx.push(list(people.values()), text, key=key)
+    people = everyone(contacts(ctx, [i.unit_id for i in meeting.invites]))
+    return ctx.push(people, text, key=key)
 
 
 @command("取消会议", roles={Role.OFFICE, Role.CONVENER}, usage="取消会议 会议号 [原因]")
 def cancel_meeting(msg: Incoming, ctx: Context) -> str:
     """取消尚未召开的会议，并通知全部受邀单位。"""
-    args = split_args(command_args(msg), 1)
-    meeting = get_meeting(ctx, args[0] if args else "")
+    meeting, reason = meeting_args(ctx, msg)
     require_caller(ctx, meeting)
     require_open(ctx, meeting)
     meeting.cancelled_at = ctx.now
-    meeting.cancel_reason = args[1][:500] if len(args) > 1 else ""
+    meeting.cancel_reason = reason[:500]
     notice = T.cancelled_notice(meeting, fmt_time(ctx, meeting.starts_at))
     _notify_invited(ctx, meeting, notice, key=f"meetings:cancel:{meeting.number}")
     return T.cancel_done(meeting.number, len(meeting.invites))
@@ -195,14 +211,18 @@ def cancel_meeting(msg: Incoming, ctx: Context) -> str:
 @command("改期", roles={Role.OFFICE, Role.CONVENER}, usage="改期 会议号 新时间 [新地点]")
 def move_meeting(msg: Incoming, ctx: Context) -> str:
     """修改会议时间（可同时改地点），重新发出通知；原回复保留，可重新选择。"""
-    args = split_args(command_args(msg))
-    meeting = get_meeting(ctx, args[0] if args else "")
+    meeting, rest = meeting_args(ctx, msg)
     require_caller(ctx, meeting)
     require_open(ctx, meeting)
-    new_time, place = _time_and_rest(args[1:], ctx)
+    new_time, place = _time_and_rest(split_args(rest), ctx)
+    if len(place) > MAX_PLACE:
+        raise UserError(T.TOO_LONG_PLACE)
+    place = place or meeting.place
+    if new_time == meeting.starts_at and place == meeting.place:  # e.g. the same 改期 sent twice
+        raise UserError(T.not_moved(meeting.number, fmt_time(ctx, new_time), place))
     old = fmt_time(ctx, meeting.starts_at)
     meeting.starts_at = new_time
-    meeting.place = place[:200] or meeting.place
+    meeting.place = place
     meeting.version += 1
     meeting.notified_at = ctx.now
     ctx.session.flush()
@@ -213,8 +233,8 @@ def move_meeting(msg: Incoming, ctx: Context) -> str:
 
 
 def _time_and_rest(words: list[str], ctx: Context) -> tuple[datetime, str]:
-    """The new time (one or two words, e.g. `12月2日 15:00`) and an optional new place."""
-    for n in (2, 1):
+    """The new time (one to three words, e.g. `12月2日 下午 3点`) and an optional new place."""
+    for n in (3, 2, 1):
         if len(words) < n:
             continue
         try:

@@ -8,19 +8,27 @@ from datetime import datetime, timedelta
 
 from handlers import meetings_text as T
 from handlers.core import ROSTER_ROLES, Context, Incoming, Reply, UserError, command, command_args
-from handlers.meetings_base import fmt_time, get_meeting, is_staff, may_view
+from handlers.meetings_base import (
+    SEPARATORS,
+    answering_units,
+    fmt_time,
+    is_staff,
+    may_view,
+    meeting_args,
+)
 from handlers.meetings_xlsx import attendance_workbook
 from storage.documents import save_document
 from storage.meetings import Meeting, meetings_between
 from storage.roster import member_units
 
 UPCOMING_DAYS = 180
+MAX_LISTED = 7  # keeps 会议 within one WeCom reply
 
 
 @command("参会情况", roles=ROSTER_ROLES, usage="参会情况 会议号")
 def attendance(msg: Incoming, ctx: Context) -> str:
     """查看某次会议各单位的回复：参加、请假、代参、未回复。"""
-    meeting = get_meeting(ctx, command_args(msg).strip())
+    meeting, _rest = meeting_args(ctx, msg)
     if not may_view(ctx, meeting):
         raise UserError(T.no_access(meeting.number))
     counts = Counter(i.answer or T.NO_ANSWER for i in meeting.invites)
@@ -33,18 +41,18 @@ def my_meetings(msg: Incoming, ctx: Context) -> Reply | str:
     """列出您（本单位）即将召开的会议；带会议号则显示该会议详情。"""
     args = command_args(msg).strip()
     if args.startswith("考核"):
-        return yearly_attendance(ctx, args.removeprefix("考核").strip())
+        return yearly_attendance(ctx, args.removeprefix("考核").strip(SEPARATORS))
     if args:
-        return _one_meeting(ctx, get_meeting(ctx, args))
+        return _one_meeting(ctx, meeting_args(ctx, msg)[0])
     upcoming = meetings_between(ctx.session, ctx.now, ctx.now + timedelta(days=UPCOMING_DAYS))
+    mine = answering_units(ctx.sender)
     if not is_staff(ctx.sender):
-        mine = {u.id for u in ctx.sender.units()}
         upcoming = [m for m in upcoming if any(i.unit_id in mine for i in m.invites)]
-    return T.upcoming([_upcoming_line(ctx, m) for m in upcoming], bool(ctx.sender.appointments))
+    lines = [_upcoming_line(ctx, m, mine) for m in upcoming[:MAX_LISTED]]
+    return T.upcoming(lines, len(upcoming) - len(lines), bool(ctx.sender.appointments))
 
 
-def _upcoming_line(ctx: Context, meeting: Meeting) -> str:
-    mine = {u.id for u in ctx.sender.units()}
+def _upcoming_line(ctx: Context, meeting: Meeting, mine: set[int]) -> str:
     answers = [T.answer_text(i) for i in meeting.invites if i.unit_id in mine]
     return T.upcoming_line(meeting, fmt_time(ctx, meeting.starts_at), answers)
 
@@ -52,7 +60,9 @@ def _upcoming_line(ctx: Context, meeting: Meeting) -> str:
 def _one_meeting(ctx: Context, meeting: Meeting) -> str:
     if not may_view(ctx, meeting):
         raise UserError(T.no_access(meeting.number))
-    return _upcoming_line(ctx, meeting) + "\n" + T.meeting_details(meeting)
+    mine = answering_units(ctx.sender)
+    answers = [T.answer_text(i) for i in meeting.invites if i.unit_id in mine]
+    return T.meeting_details(meeting, fmt_time(ctx, meeting.starts_at), answers)
 
 
 def yearly_attendance(ctx: Context, year_text: str) -> Reply:

@@ -8,24 +8,49 @@ which its chair, the office director, signs off (附件2 二(三)).
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+from typing import TypeVar
 
 from handlers import meetings_text as T
-from handlers.core import Context, Role, Sender, UserError
-from storage.meetings import Meeting, MeetingInvite
-from storage.roster import Person, holders, people_with_role
+from handlers.core import (
+    COMMANDS,
+    Command,
+    Context,
+    Incoming,
+    Role,
+    Sender,
+    UserError,
+    command_args,
+    split_command,
+)
+from storage.meetings import Meeting, MeetingInvite, unit_holders
+from storage.roster import Person, people_with_role
 
 _NUMBER = re.compile(r"^(?:HY)?(\d{1,9})$", re.IGNORECASE)
-_WHEN = re.compile(
-    r"^(?:(\d{4})\s*[-/.年]\s*)?(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*[日号]?\s*"
-    r"(?:(上午|下午|晚上)\s*)?(\d{1,2})\s*(?:[:：点时]\s*(\d{1,2})?\s*分?|[:：点时]?半)?$"
+# what people put between the arguments: spaces and full-width punctuation alike
+SEPARATORS = " \t\r\n\u3000,，、;；:：。"
+_SEP = f"[{re.escape(SEPARATORS)}]"
+_LEADING = re.compile(rf"^{_SEP}*([^{re.escape(SEPARATORS)}]+)(?:{_SEP}+(.*))?$", re.DOTALL)
+_HY_ANYWHERE = re.compile(r"(?:HY|ＨＹ)\s*\d{1,9}", re.IGNORECASE)
+_HY_TOKEN = re.compile(r"^(?:HY|ＨＹ)\s*\d{1,9}$", re.IGNORECASE)
+_DATE = (
+    r"(?:(?:(\d{4})\s*[-/.年]\s*)?(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*[日号]?"
+    r"|(今天|明天|后天|(?:下下|下|本|这)?(?:周|星期|礼拜)[一二三四五六日天1-7]))"
 )
+_WHEN = re.compile(
+    rf"^{_DATE}\s*(?:(上午|早上|中午|下午|晚上)\s*)?"
+    r"(\d{1,2})\s*(?:[:：点时]\s*(\d{1,2})?\s*分?|[:：点时]?半)?$"
+)
+_WEEKDAYS = "一二三四五六日"
+_DAYS_AHEAD = {"今天": 0, "明天": 1, "后天": 2}
 UNIT_ROLES = (Role.LIAISON, Role.LEADER)
+R = TypeVar("R")
 
 
 def parse_number(token: str) -> int:
     """The meeting id in `HY12` (case-insensitive, `12` alone also accepted)."""
-    match = _NUMBER.match(token.strip().replace("ＨＹ", "HY"))
+    match = _NUMBER.match(re.sub(r"\s+", "", token.strip().replace("ＨＹ", "HY")))
     if not match:
         raise UserError(T.bad_number(token))
     return int(match.group(1))
@@ -40,25 +65,92 @@ def get_meeting(ctx: Context, token: str) -> Meeting:
     return meeting
 
 
+def number_and_rest(text: str) -> tuple[str, str]:
+    """The meeting number and the words after it, as people really type them.
+
+    `请假 HY12 外出`, `请假，HY12，外出`, `请假 HY12：外出` and `代参 王五 HY12` all give
+    (`HY12`, the rest). Without any `HY…` the first word is taken as the number, so a wrong one
+    gets a clear answer.
+    """
+    text = text.strip()
+    match = _LEADING.match(text)
+    if not match:
+        return "", ""
+    first, rest = match.group(1), (match.group(2) or "").strip()
+    if _NUMBER.match(first.replace("ＨＹ", "HY")):
+        return first, rest
+    found = _HY_ANYWHERE.search(text)
+    if found is None:
+        return first, rest
+    before = text[: found.start()].strip(SEPARATORS)
+    after = text[found.end() :].strip(SEPARATORS)
+    return found.group(0), " ".join(x for x in (before, after) if x)
+
+
+def meeting_args(ctx: Context, msg: Incoming) -> tuple[Meeting, str]:
+    """The meeting a command names and the text after its number."""
+    token, rest = number_and_rest(command_args(msg))
+    return get_meeting(ctx, token), rest
+
+
+def typed_command(text: str) -> Command | None:
+    """The command in `text` when it clearly is one, for dialogues that must not swallow it.
+
+    Clearly: a keyword alone (`会议`), a two-word keyword (`纪要 查看 …`) or a keyword with a
+    meeting number (`参加 HY12`, `参加HY12`). A free answer that merely starts like a keyword,
+    such as the reason `参加市总工会培训`, is not one.
+    """
+    text = text.strip()
+    cmd, rest = split_command(text)
+    if cmd is None:
+        return None
+    if not rest:
+        return cmd if text in COMMANDS else None
+    words = re.split(r"[\s\u3000]+", text, maxsplit=2)
+    if len(words) >= 2 and " ".join(words[:2]) in COMMANDS:
+        return cmd
+    first = _LEADING.match(rest)
+    return cmd if first and _HY_TOKEN.match(first.group(1)) else None
+
+
 def parse_when(text: str, ctx: Context) -> datetime:
-    """A local date and time such as `2026-12-01 15:00`, `12月1日 15:00` or `12月1日下午3点`."""
+    """A local date and time: `2026-12-01 15:00`, `12月1日 下午3点半`, `明天 9:30`, `下周三 15:00`."""
     match = _WHEN.match(text.strip())
     if not match:
         raise UserError(T.bad_time(text))
-    year, month, day, half, hour, minute = match.groups()
+    year, month, day, relative, half, hour, minute = match.groups()
     hour, minute = int(hour), int(minute or 0)
-    if text.strip().endswith("半") and not match.group(6):
+    if text.strip().endswith("半") and not match.group(7):
         minute = 30
-    if half in ("下午", "晚上") and hour < 12:
+    if (half in ("下午", "晚上") and hour < 12) or (half == "中午" and hour < 6):
         hour += 12
     now = ctx.local()
     try:
+        if relative:
+            on = _relative_day(relative, now.date())
+            moment = datetime(on.year, on.month, on.day, hour, minute, tzinfo=ctx.tz)
+            if relative.startswith(("周", "星期", "礼拜")) and moment < now:
+                moment += timedelta(weeks=1)  # a bare 周一 said on Monday afternoon: next week's
+            return moment
         moment = datetime(int(year or now.year), int(month), int(day), hour, minute, tzinfo=ctx.tz)
         if year is None and moment < now:
             moment = moment.replace(year=now.year + 1)
     except ValueError:
         raise UserError(T.bad_time(text)) from None
     return moment
+
+
+def _relative_day(word: str, today: date) -> date:
+    """今天/明天/后天; 周三 = the coming Wednesday; 本周三 / 下周三 / 下下周三 by calendar week."""
+    if word in _DAYS_AHEAD:
+        return today + timedelta(days=_DAYS_AHEAD[word])
+    mark = word[-1].replace("天", "日")
+    weekday = int(mark) - 1 if mark.isdigit() else _WEEKDAYS.index(mark)
+    if word.startswith(("周", "星期", "礼拜")):  # the coming one
+        return today + timedelta(days=(weekday - today.weekday()) % 7)
+    weeks = 2 if word.startswith("下下") else 1 if word.startswith("下") else 0
+    monday = today - timedelta(days=today.weekday())
+    return monday + timedelta(weeks=weeks, days=weekday)
 
 
 def future_time(text: str, ctx: Context) -> datetime:
@@ -73,20 +165,37 @@ def fmt_time(ctx: Context, moment: datetime) -> str:
     return f"{local:%Y年%-m月%-d日}（{T.WEEKDAYS[local.weekday()]}）{local:%H:%M}"
 
 
-def contacts(ctx: Context, unit_id: int) -> list[Person]:
-    """Who hears for a unit: its liaison officers, or its leaders when it has none."""
-    return holders(ctx.session, unit_id, Role.LIAISON) or holders(ctx.session, unit_id, Role.LEADER)
+def contacts(ctx: Context, unit_ids: list[int]) -> dict[int, list[Person]]:
+    """Who hears for each unit: its liaison officers, or its leaders when it has none."""
+    held = unit_holders(ctx.session, unit_ids, UNIT_ROLES)
+    return {u: _unique(held[u][Role.LIAISON] or held[u][Role.LEADER]) for u in unit_ids}
 
 
-def unit_people(ctx: Context, unit_id: int) -> list[Person]:
-    """Liaison officers and leaders of a unit: who receives issued documents and co-sign asks."""
-    seen = {p.id: p for r in UNIT_ROLES for p in holders(ctx.session, unit_id, r)}
-    return list(seen.values())
+def unit_people(ctx: Context, unit_ids: list[int]) -> dict[int, list[Person]]:
+    """Liaison officers and leaders of each unit: who receives issued documents and co-sign asks."""
+    held = unit_holders(ctx.session, unit_ids, UNIT_ROLES)
+    return {u: _unique(p for r in UNIT_ROLES for p in held[u][r]) for u in unit_ids}
+
+
+def _unique(people) -> list[Person]:
+    return list({p.id: p for p in people}.values())
+
+
+def everyone(by_unit: dict[int, list[Person]]) -> list[Person]:
+    """The people of several units, each once (someone may hold posts in two units)."""
+    return _unique(p for people in by_unit.values() for p in people)
+
+
+def _director_title(title: str) -> bool:
+    """办公室主任, not a 副主任 (a title may hold both: 区卫健委副主任兼办公室主任)."""
+    return re.search(r"(?<!副)主任", title or "") is not None
 
 
 def is_director(sender: Sender) -> bool:
-    """The office director: an office appointment whose title says 主任."""
-    return Role.OFFICE in sender.roles and "主任" in (sender.person.title if sender.person else "")
+    """The office director: an office appointment whose title says 主任 (not 副主任)."""
+    return Role.OFFICE in sender.roles and _director_title(
+        sender.person.title if sender.person else ""
+    )
 
 
 def may_call(sender: Sender, kind: str) -> bool:
@@ -105,13 +214,31 @@ def signers(ctx: Context, meeting: Meeting) -> list[Person]:
     """Who signs the minutes off and settles disagreements about them."""
     if meeting.kind == "联络员会议":
         office = people_with_role(ctx.session, Role.OFFICE)
-        return [p for p in office if "主任" in p.title] or office
+        return [p for p in office if _director_title(p.title)] or office
     return people_with_role(ctx.session, Role.CONVENER)
+
+
+def answering_units(sender: Sender) -> set[int]:
+    """The units someone answers for: where they are liaison officer or leader."""
+    return {u.id for r in UNIT_ROLES for u in sender.units(r)}
+
+
+def choose_unit(rows: list[R], rest: str, unit_name: Callable[[R], str]) -> tuple[list[R], str]:
+    """Someone answering for several units names one first (`参加 HY12 区人社局`).
+
+    The rows of the unit so named and the words after its name; else all rows and `rest` as is.
+    """
+    match = _LEADING.match(rest) if len(rows) > 1 else None
+    if match:
+        named = [r for r in rows if match.group(1) in unit_name(r)]
+        if len(named) == 1:
+            return named, (match.group(2) or "").strip()
+    return rows, rest
 
 
 def sender_invites(ctx: Context, meeting: Meeting) -> list[MeetingInvite]:
     """The invitations the sender may answer: those of units where they are liaison or leader."""
-    mine = {u.id for r in UNIT_ROLES for u in ctx.sender.units(r)}
+    mine = answering_units(ctx.sender)
     return [i for i in meeting.invites if i.unit_id in mine]
 
 

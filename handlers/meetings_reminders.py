@@ -56,10 +56,11 @@ def send_reminder(ctx: Context, meeting: Meeting, label: str) -> int:
     key = f"meetings:remind:{meeting.number}:{label}:{stamp}"
     when = fmt_time(ctx, meeting.starts_at)
     count = 0
+    by_unit = contacts(ctx, [i.unit_id for i in meeting.invites])
     for invite in meeting.invites:
         text = _reminder_text(meeting, invite, label, when)
         if text:
-            count += ctx.push(contacts(ctx, invite.unit_id), text, key=key)
+            count += ctx.push(by_unit[invite.unit_id], text, key=key)
     return count
 
 
@@ -80,7 +81,8 @@ def chase_cosigns(ctx: Context) -> None:
             continue
         meeting = ctx.session.get(Meeting, minutes.meeting_id)
         key = f"minutes:chase:{meeting.number}:v{minutes.version}:{today:%Y%m%d}"
-        for sign in signatures(ctx.session, meeting.id):
-            if sign.status == PENDING_SIGN:
-                text = T.chase_cosign(meeting, sign.unit.name, minutes.version)
-                ctx.push(unit_people(ctx, sign.unit_id), text, key=f"{key}:u{sign.unit_id}")
+        waiting = [s for s in signatures(ctx.session, meeting.id) if s.status == PENDING_SIGN]
+        people = unit_people(ctx, [s.unit_id for s in waiting])
+        for sign in waiting:
+            text = T.chase_cosign(meeting, sign.unit.name, minutes.version)
+            ctx.push(people[sign.unit_id], text, key=f"{key}:u{sign.unit_id}")

@@ -19,17 +19,19 @@ from handlers.core import (
     UserError,
     button,
     command,
-    command_args,
     flow,
-    split_args,
 )
 from handlers.meetings_base import (
+    SEPARATORS,
     UNIT_ROLES,
+    choose_unit,
     contacts,
     fmt_time,
     get_meeting,
+    meeting_args,
     require_open,
     sender_invites,
+    typed_command,
 )
 from storage.meetings import ATTEND, DELEGATE, LEAVE, Meeting, MeetingInvite
 from storage.roster import Person
@@ -71,8 +73,9 @@ def invitation_card(ctx: Context, meeting: Meeting, invite: MeetingInvite, perso
 def send_invitations(ctx: Context, meeting: Meeting) -> int:
     """Queue one card per contact of every invited unit, once per meeting version."""
     count = 0
+    by_unit = contacts(ctx, [i.unit_id for i in meeting.invites])
     for invite in meeting.invites:
-        for person in contacts(ctx, invite.unit_id):
+        for person in by_unit[invite.unit_id]:
             card = invitation_card(ctx, meeting, invite, person)
             key = f"meetings:card:{meeting.number}:v{meeting.version}:u{invite.unit_id}"
             count += ctx.push(person, kind="template_card", payload=card, key=key)
@@ -93,15 +96,20 @@ def record_answer(ctx: Context, invite: MeetingInvite, answer: str, **details: s
     return T.answer_recorded(meeting, invite, fmt_time(ctx, meeting.starts_at))
 
 
-def _invite_for(ctx: Context, meeting: Meeting, unit_hint: int | None = None) -> MeetingInvite:
+def _invite_for(
+    ctx: Context, meeting: Meeting, unit_hint: int | None = None, rest: str = ""
+) -> tuple[MeetingInvite, str]:
+    """The invitation the sender answers: the clicked card's unit, the unit named first in the
+    text, or their only invited unit. Returns it with the text after any unit name."""
     mine = sender_invites(ctx, meeting)
     if unit_hint is not None:
         mine = [i for i in mine if i.unit_id == unit_hint] or mine
+    mine, rest = choose_unit(mine, rest, lambda i: i.unit.name)
     if not mine:
         raise UserError(T.not_invited(meeting.number))
     if len(mine) > 1:
         raise UserError(T.several_units(meeting.number, [i.unit.name for i in mine]))
-    return mine[0]
+    return mine[0], rest
 
 
 @button("rsvp")
@@ -114,7 +122,7 @@ def rsvp_clicked(msg: Incoming, ctx: Context) -> Reply:
     task = _TASK.match(msg.task_id or "")
     if task and int(task.group(2)) != meeting.version:
         raise UserError(T.stale_card(meeting.number))
-    invite = _invite_for(ctx, meeting, int(task.group(1)) if task else None)
+    invite, _rest = _invite_for(ctx, meeting, int(task.group(1)) if task else None)
     answer = ACTIONS[parts[2]]
     label = f"已选择：{answer}"
     if answer == ATTEND:
@@ -131,6 +139,16 @@ def rsvp_detail(msg: Incoming, ctx: Context, convo: Conversation) -> str:
     """After a 请假/代参 click: the reason, or the delegate's name and title."""
     meeting = ctx.session.get(Meeting, convo.data["meeting_id"])
     invite = next(i for i in meeting.invites if i.unit_id == convo.data["unit_id"])
+    cmd = typed_command(msg.text)
+    if cmd is not None:  # `参加 HY12` or `会议 HY12` is a command, not the reason: run it
+        if not cmd.allows(ctx.sender.roles):
+            raise UserError(T.not_now(cmd.keyword))
+        reply = Reply.of(cmd.func(msg, ctx))
+        if cmd.func in (attend, leave, delegate):  # a new answer: the detail is not needed
+            convo.end()
+        else:
+            reply.text += "\n" + T.ask_detail(meeting.number, invite.answer or LEAVE, again=True)
+        return reply
     if meeting.cancelled_at is not None or meeting.starts_at <= ctx.now:
         convo.end()
         return (
@@ -144,13 +162,15 @@ def rsvp_detail(msg: Incoming, ctx: Context, convo: Conversation) -> str:
     if convo.step == "reason":
         reply = record_answer(ctx, invite, LEAVE, reason=text[:500])
     else:
-        name, title = _name_and_title(split_args(text))
+        name, title = _name_and_title(text)
         reply = record_answer(ctx, invite, DELEGATE, name=name, title=title)
     convo.end()
     return reply
 
 
-def _name_and_title(words: list[str]) -> tuple[str, str]:
+def _name_and_title(text: str) -> tuple[str, str]:
+    """`王五 副科长`, `王五，副科长` or `王五、副科长`: the name, then the title if any."""
+    words = [w for w in re.split(f"[{re.escape(SEPARATORS)}]+", text.strip()) if w]
     if not words:
         raise UserError(T.NEED_DELEGATE)
     if len(words[0]) > 20:
@@ -161,27 +181,27 @@ def _name_and_title(words: list[str]) -> tuple[str, str]:
 @command("参加", roles=UNIT_ROLES, usage="参加 会议号")
 def attend(msg: Incoming, ctx: Context) -> str:
     """回复本单位参加会议。"""
-    args = split_args(command_args(msg), 1)
-    meeting = get_meeting(ctx, args[0] if args else "")
-    return record_answer(ctx, _invite_for(ctx, meeting), ATTEND)
+    meeting, rest = meeting_args(ctx, msg)
+    invite, _rest = _invite_for(ctx, meeting, rest=rest)
+    return record_answer(ctx, invite, ATTEND)
 
 
 @command("请假", roles=UNIT_ROLES, usage="请假 会议号 原因")
 def leave(msg: Incoming, ctx: Context) -> str:
     """回复本单位请假，并说明原因。"""
-    args = split_args(command_args(msg), 1)
-    meeting = get_meeting(ctx, args[0] if args else "")
-    if len(args) < 2:
+    meeting, rest = meeting_args(ctx, msg)
+    invite, reason = _invite_for(ctx, meeting, rest=rest)
+    if not reason:
         raise UserError(T.need_reason(meeting.number))
-    return record_answer(ctx, _invite_for(ctx, meeting), LEAVE, reason=args[1][:500])
+    return record_answer(ctx, invite, LEAVE, reason=reason[:500])
 
 
 @command("代参", roles=UNIT_ROLES, usage="代参 会议号 姓名 [职务]")
 def delegate(msg: Incoming, ctx: Context) -> str:
     """由他人代本单位成员参会，写明代参人员姓名和职务。"""
-    args = split_args(command_args(msg))
-    meeting = get_meeting(ctx, args[0] if args else "")
-    if len(args) < 2:
+    meeting, rest = meeting_args(ctx, msg)
+    invite, who = _invite_for(ctx, meeting, rest=rest)
+    if not who:
         raise UserError(T.need_delegate(meeting.number))
-    name, title = _name_and_title(args[1:])
-    return record_answer(ctx, _invite_for(ctx, meeting), DELEGATE, name=name, title=title)
+    name, title = _name_and_title(who)
+    return record_answer(ctx, invite, DELEGATE, name=name, title=title)

@@ -23,11 +23,22 @@ ASK_PLACE = "请发送会议地点。"
 ASK_TOPICS = "请发送会议议题（可多行，第一行作为会议名称）。"
 ASK_CONFIRM = "请发送「确认」发出会议通知，或发送「取消」放弃。"
 NEED_TEXT = "请用文字回复。发送「取消」可退出。"
-TOO_LONG_PLACE = "地点请控制在200字以内。"
+TOO_LONG_PLACE = "地点请控制在100字以内。"
 TOO_LONG_TOPICS = "议题请控制在2000字以内。"
 TOPIC_NEEDS_LIST = "专题会议请列出与议题相关的参会单位（名称或序号，用顿号分隔）。"
 NEED_NUMBER = "请写明会议号，例如 HY12。发送「会议」可查看您的会议。"
 NEED_NEW_TIME = "请写明新的会议时间，例如：改期 HY12 2026-12-02 15:00 [新地点]。"
+
+
+def busy_calling(step: str, keyword: str) -> str:
+    return (
+        f"您正在新建会议，这条消息没有作为答复。如要使用「{keyword}」，请先发送「取消」退出"
+        f"（已填内容不保存）；否则请继续回复{step}。"
+    )
+
+
+def not_moved(number: str, when: str, place: str) -> str:
+    return f"会议 {number} 已经定在{when}，地点：{place}，无需改期，未重复通知。"
 
 
 def bad_number(token: str) -> str:
@@ -76,7 +87,7 @@ def preview(kind: str, when: str, place: str, topics: str, units: list[str]) -> 
         "、".join(units) if len(units) <= 12 else f"{'、'.join(units[:12])} 等{len(units)}个单位"
     )
     return (
-        f"请核对会议通知：\n类型：{kind}\n时间：{when}\n地点：{place}\n议题：{topics}\n"
+        f"请核对会议通知：\n类型：{kind}\n时间：{when}\n地点：{place}\n议题：{clip(topics, 300)}\n"
         f"受邀单位（{len(units)}个）：{shown}\n{ASK_CONFIRM}"
     )
 
@@ -128,12 +139,13 @@ NEED_DELEGATE = "请写明代参人员姓名和职务，例如：张三 副局�
 NAME_TOO_LONG = "姓名过长，请先写姓名，再写职务，用空格分开。"
 
 
-def answer_text(invite: MeetingInvite) -> str:
+def answer_text(invite: MeetingInvite, limit: int = 1000) -> str:
+    """参加 / 请假（原因）/ 代参（姓名 职务）/ 未回复; `limit` shortens the reason or the name."""
     if invite.answer == "请假":
-        return f"请假（{invite.reason}）"
+        return f"请假（{short(invite.reason, limit)}）"
     if invite.answer == "代参":
         who = " ".join(x for x in (invite.delegate_name, invite.delegate_title) if x)
-        return f"代参（{who}）"
+        return f"代参（{short(who, limit)}）"
     return invite.answer or NO_ANSWER
 
 
@@ -150,8 +162,8 @@ def not_invited(number: str) -> str:
 
 def several_units(number: str, names: list[str]) -> str:
     return (
-        f"您同时是多个单位（{'、'.join(names)}）的联系人，无法判断代表哪个单位回复 {number}。"
-        "请点击对应单位的通知卡片，或由该单位其他联系人回复。"
+        f"您同时是多个单位（{'、'.join(names)}）的联系人，请在会议号后写明代表哪个单位，"
+        f"例如：参加 {number} {names[0]}；请假 {number} {names[0]} 原因。"
     )
 
 
@@ -159,10 +171,16 @@ def stale_card(number: str) -> str:
     return f"会议 {number} 已改期，这张卡片已失效，请在最新的通知卡片中回复。"
 
 
-def ask_detail(number: str, answer: str) -> str:
+def not_now(keyword: str) -> str:
+    return f"您没有使用「{keyword}」的权限。如有疑问请联系联席会议办公室。"
+
+
+def ask_detail(number: str, answer: str, *, again: bool = False) -> str:
+    head = f"（{number} 的{answer}还待补充：" if again else f"已记录{answer}（{number}）。"
+    tail = "）" if again else ""
     if answer == "请假":
-        return f"已记录请假（{number}）。请回复请假原因。"
-    return f"已记录代参（{number}）。请回复代参人员姓名和职务，例如：张三 副局长。"
+        return f"{head}请回复请假原因。{tail}"
+    return f"{head}请回复代参人员姓名和职务，例如：张三 副局长。{tail}"
 
 
 def need_reason(number: str) -> str:
@@ -214,7 +232,8 @@ def attendance_cell(invite: MeetingInvite) -> str:
 
 
 def attendance_line(invite: MeetingInvite) -> str:
-    return "· " + attendance_cell(invite)
+    """One unit on the 参会情况 board; a long reason is cut there (the .xlsx keeps it whole)."""
+    return f"· {invite.unit.name}：{answer_text(invite, 20)}"
 
 
 def attendance_report(meeting: Meeting, when: str, counts: Counter, lines: list[str]) -> str:
@@ -228,18 +247,38 @@ def attendance_report(meeting: Meeting, when: str, counts: Counter, lines: list[
 
 
 def upcoming_line(meeting: Meeting, when: str, answers: list[str]) -> str:
-    mine = f"　本单位：{'；'.join(answers)}" if answers else ""
-    return f"{meeting.number} {meeting.kind}｜{when}｜{meeting.place}｜{meeting.title}{mine}"
+    """One meeting in the 会议 list, short enough that several fit one reply."""
+    mine = f"　本单位：{short('；'.join(answers), 20)}" if answers else ""
+    place, title = short(meeting.place, 12), short(meeting.title, 20)
+    return f"{meeting.number} {meeting.kind}｜{when}｜{place}｜{title}{mine}"
 
 
-def upcoming(lines: list[str], on_roster: bool) -> str:
+def upcoming(lines: list[str], more: int, on_roster: bool) -> str:
     if not lines:
         return "近期没有您需要参加的会议。" if on_roster else "您不在联席会议名单中。"
-    return "即将召开的会议：\n" + "\n".join(lines) + "\n发送「参会情况 会议号」查看各单位回复。"
+    rest = f"\n……另有{more}次会议，发送「会议 会议号」查看。" if more else ""
+    return (
+        "即将召开的会议：\n" + "\n".join(lines) + rest + "\n发送「参会情况 会议号」查看各单位回复。"
+    )
 
 
-def meeting_details(meeting: Meeting) -> str:
-    return f"议题：{meeting.topics}"
+def short(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def clip(text: str, limit: int) -> str:
+    """At most `limit` characters, marked when cut (keeps a reply within one WeCom message)."""
+    return text if len(text) <= limit else text[:limit] + f"……（共{len(text)}字）"
+
+
+def meeting_details(meeting: Meeting, when: str, answers: list[str]) -> str:
+    """会议 HY12: the whole notice (the list shortens place and title)."""
+    state = "（已取消）" if meeting.cancelled_at else ""
+    mine = f"\n本单位：{'；'.join(answers)}" if answers else ""
+    return (
+        f"{meeting.kind} {meeting.number}{state}\n时间：{when}\n地点：{meeting.place}\n"
+        f"议题：{clip(meeting.topics, 400)}{mine}"
+    )
 
 
 def no_meetings_in(year: int) -> str:

@@ -10,7 +10,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from handlers import meetings_text as T
-from storage.meetings import ATTEND, DELEGATE, LEAVE, Meeting
+from storage.meetings import ATTEND, DELEGATE, LEAVE, Meeting, MeetingInvite
 from storage.roster import Unit
 
 TOTALS = ("应参会", ATTEND, DELEGATE, LEAVE, T.NO_ANSWER, "出席率")
@@ -25,8 +25,9 @@ def attendance_workbook(
     sheet.title = f"{year}年参会情况"
     heads = ["成员单位", *(f"{m.number} {m.kind}\n{when(m)}" for m in meetings), *TOTALS]
     sheet.append(heads)
+    by_unit = [{i.unit_id: i for i in m.invites} for m in meetings]
     for unit in units:
-        sheet.append(_unit_row(unit, meetings))
+        sheet.append(_unit_row(unit, [invites.get(unit.id) for invites in by_unit]))
     _style(sheet, len(meetings))
     _meeting_sheet(book, meetings, when)
     buffer = io.BytesIO()
@@ -34,18 +35,18 @@ def attendance_workbook(
     return buffer.getvalue()
 
 
-def _unit_row(unit: Unit, meetings: list[Meeting]) -> list:
+def _unit_row(unit: Unit, invites: list[MeetingInvite | None]) -> list:
+    """The unit's answer to each meeting (None: not invited), then its totals."""
     cells: list[str] = []
     tally = dict.fromkeys((ATTEND, DELEGATE, LEAVE, T.NO_ANSWER), 0)
     invited = 0
-    for meeting in meetings:
-        invite = next((i for i in meeting.invites if i.unit_id == unit.id), None)
+    for invite in invites:
         if invite is None:
             cells.append("")
             continue
         invited += 1
         tally[invite.answer or T.NO_ANSWER] += 1
-        cells.append(T.attendance_cell(invite).removeprefix(unit.name + "："))
+        cells.append(T.answer_text(invite))
     present = tally[ATTEND] + tally[DELEGATE]
     rate = f"{present / invited:.0%}" if invited else ""
     return [unit.name, *cells, invited, *tally.values(), rate]

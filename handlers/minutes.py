@@ -7,6 +7,8 @@ off, who settles it (五(三)); once signed off the minutes are frozen as a .doc
 
 from __future__ import annotations
 
+import re
+
 from handlers import meetings_text as T
 from handlers import minutes_text as M
 from handlers.core import (
@@ -17,11 +19,17 @@ from handlers.core import (
     Role,
     UserError,
     command,
-    command_args,
     flow,
-    split_args,
 )
-from handlers.meetings_base import UNIT_ROLES, get_meeting, signers, unit_people
+from handlers.meetings_base import (
+    UNIT_ROLES,
+    answering_units,
+    choose_unit,
+    meeting_args,
+    signers,
+    typed_command,
+    unit_people,
+)
 from handlers.minutes_docs import docx_text
 from handlers.minutes_issue import sign_off
 from storage import audit
@@ -38,6 +46,9 @@ from storage.roster import Person
 
 FLOW = "会议纪要"
 EXCERPT = 600
+CONFIRM_WORDS = ("确认", "确定", "是")
+# 会签 HY12 同意 / 意见 内容 / 不同意 内容, whatever punctuation people put after the verdict
+_VERDICT = re.compile(r"^(不同意|同意|意见)[\s\u3000,，、;；:：。.!！]*(.*)$", re.DOTALL)
 
 
 def require_draftable(ctx: Context, meeting: Meeting) -> MeetingMinutes | None:
@@ -55,12 +66,11 @@ def require_draftable(ctx: Context, meeting: Meeting) -> MeetingMinutes | None:
 @command("纪要", roles={Role.OFFICE}, usage="纪要 会议号 [正文]")
 def draft_minutes(msg: Incoming, ctx: Context) -> str:
     """提交会议纪要（正文或 .docx 文件），送参会单位会签。"""
-    args = split_args(command_args(msg), 1)
-    meeting = get_meeting(ctx, args[0] if args else "")
+    meeting, text = meeting_args(ctx, msg)
     require_draftable(ctx, meeting)
     convo = ctx.start_conversation(FLOW, "text", meeting_id=meeting.id)
-    if len(args) > 1:
-        return _take_text(ctx, convo, meeting, args[1], None)
+    if text:
+        return _take_text(ctx, convo, meeting, text, None)
     return M.ask_minutes(meeting.number)
 
 
@@ -68,9 +78,14 @@ def draft_minutes(msg: Incoming, ctx: Context) -> str:
 def minutes_dialogue(msg: Incoming, ctx: Context, convo: Conversation) -> str:
     """Step `text`: the minutes as text or .docx; step `confirm`: 确认 sends them for co-signing."""
     meeting = ctx.session.get(Meeting, convo.data["meeting_id"])
+    cmd = typed_command(msg.text) if msg.kind != "file" else None
+    if cmd is not None and cmd.func is draft_minutes:  # 纪要 HY… again: start over
+        return draft_minutes(msg, ctx)
+    if cmd is not None:
+        raise UserError(M.busy_drafting(meeting.number, cmd.keyword))
     require_draftable(ctx, meeting)
     if convo.step == "confirm":
-        if msg.text.strip() not in ("确认", "确定", "是"):
+        if msg.text.strip() not in CONFIRM_WORDS:
             raise UserError(M.ASK_CONFIRM_MINUTES)
         convo.end()
         return submit_minutes(ctx, meeting, convo.data["text"], convo.data.get("doc_id"))
@@ -123,9 +138,10 @@ def submit_minutes(ctx: Context, meeting: Meeting, text: str, doc_id: int | None
         ctx.session.delete(old)
     ctx.session.flush()
     attending = [i for i in meeting.invites if i.attends]
+    people = unit_people(ctx, [i.unit_id for i in attending])
     for invite in attending:
         ctx.session.add(MinutesSignature(meeting_id=meeting.id, unit_id=invite.unit_id))
-        _ask_to_sign(ctx, meeting, minutes, invite.unit_id)
+        _ask_to_sign(ctx, meeting, minutes, invite.unit_id, people[invite.unit_id])
     ctx.session.flush()
     audit.record(ctx.session, ctx.now, ctx.sender.name, "提交纪要", meeting.number,
                  f"第{minutes.version}稿", ctx.sender.person.id if ctx.sender.person else None)  # fmt: skip
@@ -134,8 +150,9 @@ def submit_minutes(ctx: Context, meeting: Meeting, text: str, doc_id: int | None
     return M.minutes_sent(meeting.number, minutes.version, [i.unit.name for i in attending])
 
 
-def _ask_to_sign(ctx: Context, meeting: Meeting, minutes: MeetingMinutes, unit_id: int) -> None:
-    people = unit_people(ctx, unit_id)
+def _ask_to_sign(
+    ctx: Context, meeting: Meeting, minutes: MeetingMinutes, unit_id: int, people: list[Person]
+) -> None:
     key = f"minutes:ask:{meeting.number}:v{minutes.version}:u{unit_id}"
     ctx.push(people, M.cosign_request(meeting, minutes, EXCERPT), key=key)
     if minutes.source_document_id:
@@ -154,18 +171,20 @@ def _tell_signers_ready(ctx: Context, meeting: Meeting, minutes: MeetingMinutes)
 @command("会签", roles=UNIT_ROLES, usage="会签 会议号 同意 / 会签 会议号 意见 内容")
 def cosign(msg: Incoming, ctx: Context) -> str:
     """对会议纪要会签：同意，或提出意见（意见转召集人协调）。"""
-    args = split_args(command_args(msg), 2)
-    meeting = get_meeting(ctx, args[0] if args else "")
+    meeting, rest = meeting_args(ctx, msg)
     minutes = ctx.session.get(MeetingMinutes, meeting.id)
     if minutes is None:
         raise UserError(M.no_minutes(meeting.number))
     if minutes.signed_off_at is not None:
         raise UserError(M.frozen(meeting.number))
-    verdict = args[1] if len(args) > 1 else ""
-    if verdict not in (AGREED, OBJECTED) or (verdict == OBJECTED and len(args) < 3):
+    sign, rest = _my_signature(ctx, meeting, rest)
+    verdict, opinion = _verdict(rest)
+    if not verdict or (verdict == OBJECTED and not opinion):
         raise UserError(M.cosign_usage(meeting.number))
-    sign = _my_signature(ctx, meeting)
-    sign.status, sign.opinion = verdict, args[2][:1000] if verdict == OBJECTED else ""
+    opinion = opinion[:1000] if verdict == OBJECTED else ""
+    if (sign.status, sign.opinion) == (verdict, opinion):  # the same answer sent again
+        return M.cosign_recorded(meeting, sign, verdict)
+    sign.status, sign.opinion = verdict, opinion
     sign.signed_by = ctx.sender.person.id if ctx.sender.person else None
     sign.signed_at = ctx.now
     ctx.session.flush()
@@ -175,17 +194,28 @@ def cosign(msg: Incoming, ctx: Context) -> str:
         _route_objection(ctx, meeting, minutes, sign)
     elif all(s.status == AGREED for s in signatures(ctx.session, meeting.id)):
         _tell_signers_ready(ctx, meeting, minutes)
-    return M.cosign_recorded(meeting.number, sign, verdict)
+    return M.cosign_recorded(meeting, sign, verdict)
 
 
-def _my_signature(ctx: Context, meeting: Meeting) -> MinutesSignature:
-    mine = {u.id for r in UNIT_ROLES for u in ctx.sender.units(r)}
+def _verdict(text: str) -> tuple[str, str]:
+    """(同意 or 意见, the opinion): `同意。` agrees; `意见：…` and `不同意，…` object."""
+    match = _VERDICT.match(text.strip())
+    if not match:
+        return "", ""
+    word, opinion = match.groups()
+    return (AGREED if word == AGREED else OBJECTED), opinion.strip()
+
+
+def _my_signature(ctx: Context, meeting: Meeting, rest: str) -> tuple[MinutesSignature, str]:
+    """The sender's unit's co-sign row (`会签 HY12 区人社局 同意` picks one of several)."""
+    mine = answering_units(ctx.sender)
     rows = [s for s in signatures(ctx.session, meeting.id) if s.unit_id in mine]
+    rows, rest = choose_unit(rows, rest, lambda s: s.unit.name)
     if not rows:
         raise UserError(M.not_cosigner(meeting.number))
     if len(rows) > 1:
-        raise UserError(T.several_units(meeting.number, [s.unit.name for s in rows]))
-    return rows[0]
+        raise UserError(M.several_cosigners(meeting.number, [s.unit.name for s in rows]))
+    return rows[0], rest
 
 
 def _route_objection(
@@ -202,9 +232,8 @@ def _route_objection(
 @command("签发", roles={Role.CONVENER, Role.OFFICE}, usage="签发 会议号 [报区政府决定]")
 def sign_off_minutes(msg: Incoming, ctx: Context) -> Reply:
     """会签完成后签发纪要：印发各成员单位并抄报区政府。"""
-    args = split_args(command_args(msg), 1)
-    meeting = get_meeting(ctx, args[0] if args else "")
-    return sign_off(ctx, meeting, escalate=len(args) > 1 and args[1] == M.ESCALATE_WORD)
+    meeting, rest = meeting_args(ctx, msg)
+    return sign_off(ctx, meeting, escalate=rest.strip() == M.ESCALATE_WORD)
 
 
 # viewing and release live in their own module

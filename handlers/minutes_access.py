@@ -18,10 +18,8 @@ from handlers.core import (
     Role,
     UserError,
     command,
-    command_args,
-    split_args,
 )
-from handlers.meetings_base import fmt_time, get_meeting, is_director, may_view
+from handlers.meetings_base import fmt_time, is_director, may_view, meeting_args
 from storage import audit
 from storage.audit import AuditEntry
 from storage.meetings import MeetingMinutes
@@ -33,7 +31,7 @@ MAX_SHOWN = 1500
 @command("纪要 查看", usage="纪要 查看 会议号")
 def view_minutes(msg: Incoming, ctx: Context) -> Reply:
     """查看会议纪要（仅限受邀单位和办公室；每次查看都会登记）。"""
-    meeting = get_meeting(ctx, command_args(msg).strip())
+    meeting, _rest = meeting_args(ctx, msg)
     minutes = ctx.session.get(MeetingMinutes, meeting.id)
     issued = minutes is not None and minutes.signed_off_at is not None
     if not may_view(ctx, meeting, issued=issued):
@@ -55,7 +53,7 @@ def view_minutes(msg: Incoming, ctx: Context) -> Reply:
 @command("纪要 查看记录", roles={Role.OFFICE}, usage="纪要 查看记录 会议号")
 def view_log(msg: Incoming, ctx: Context) -> str:
     """查看某次会议纪要被谁、在何时查看过。"""
-    meeting = get_meeting(ctx, command_args(msg).strip())
+    meeting, _rest = meeting_args(ctx, msg)
     rows = ctx.session.scalars(
         select(AuditEntry)
         .where(AuditEntry.subject == meeting.number, AuditEntry.action == VIEW)
@@ -70,13 +68,11 @@ def release(msg: Incoming, ctx: Context) -> str:
     """办公室主任同意对外公开某次会议的文件。"""
     if not is_director(ctx.sender):
         raise UserError(M.DIRECTOR_ONLY)
-    args = split_args(command_args(msg), 1)
-    meeting = get_meeting(ctx, args[0] if args else "")
+    meeting, note = meeting_args(ctx, msg)
     if meeting.released_at is not None:
         raise UserError(M.already_released(meeting.number, fmt_time(ctx, meeting.released_at)))
     meeting.released_at = ctx.now
     meeting.released_by = ctx.sender.person.id
-    note = args[1] if len(args) > 1 else ""
     audit.record(ctx.session, ctx.now, ctx.sender.name, "同意公开", meeting.number, note,
                  ctx.sender.person.id)  # fmt: skip
     return M.released(meeting.number)

@@ -11,12 +11,12 @@ from __future__ import annotations
 from handlers import meetings_text as T
 from handlers import minutes_text as M
 from handlers.core import Context, Reply, UserError
-from handlers.meetings_base import fmt_time, may_sign_off, unit_people
+from handlers.meetings_base import everyone, fmt_time, may_sign_off, unit_people
 from handlers.minutes_docs import SignedMinutes, minutes_docx
 from storage import audit
 from storage.documents import save_document
 from storage.meetings import OBJECTED, PENDING_SIGN, Meeting, MeetingMinutes, signatures
-from storage.roster import Person, member_units
+from storage.roster import member_units
 
 
 def sign_off(ctx: Context, meeting: Meeting, *, escalate: bool) -> Reply:
@@ -87,10 +87,7 @@ def _signed_data(ctx: Context, meeting: Meeting, minutes: MeetingMinutes) -> Sig
 
 def _issue(ctx: Context, meeting: Meeting, minutes: MeetingMinutes) -> int:
     """印发各成员单位: the file and a note to every member unit's liaison officers and leaders."""
-    people: dict[int, Person] = {}
-    for unit in member_units(ctx.session):
-        people.update((p.id, p) for p in unit_people(ctx, unit.id))
-    recipients = list(people.values())
+    recipients = everyone(unit_people(ctx, [u.id for u in member_units(ctx.session)]))
     key = f"minutes:issue:{meeting.number}"
     ctx.push(recipients, M.issued_notice(meeting), key=f"{key}:text")
     payload = {"document_id": minutes.document_id, "safe": 0 if meeting.released_at else 1}

@@ -61,14 +61,34 @@ def cosign_usage(number: str) -> str:
     return f"请发送「会签 {number} 同意」或「会签 {number} 意见 具体意见」。"
 
 
+def several_cosigners(number: str, names: list[str]) -> str:
+    return (
+        f"您同时是多个会签单位（{'、'.join(names)}）的联系人，请写明代表哪个单位，"
+        f"例如：会签 {number} {names[0]} 同意。"
+    )
+
+
 def not_cosigner(number: str) -> str:
     return f"您所在单位不在 {number} 纪要的会签单位中（会签单位为参会单位）。"
 
 
-def cosign_recorded(number: str, sign: MinutesSignature, verdict: str) -> str:
+def signer_title(meeting: Meeting) -> str:
+    """Who signs a meeting's minutes off (and settles disagreements about them)."""
+    return "联席会议办公室主任" if meeting.kind == "联络员会议" else "召集人"
+
+
+def busy_drafting(number: str, keyword: str) -> str:
+    return (
+        f"您正在提交 {number} 的纪要，这条消息没有作为纪要正文。如要使用「{keyword}」，"
+        "请先发送「取消」退出（纪要不保存）；否则请继续发送纪要正文或「确认」。"
+    )
+
+
+def cosign_recorded(meeting: Meeting, sign: MinutesSignature, verdict: str) -> str:
+    number = meeting.number
     if verdict == "同意":
         return f"已记录：{sign.unit.name} 会签同意 {number} 纪要。"
-    return f"已记录 {sign.unit.name} 对 {number} 纪要的意见，已转召集人协调。"
+    return f"已记录 {sign.unit.name} 对 {number} 纪要的意见，已转{signer_title(meeting)}协调。"
 
 
 def objection_notice(meeting: Meeting, sign: MinutesSignature, who: str) -> str:
@@ -86,8 +106,7 @@ def ready_for_signoff(meeting: Meeting) -> str:
 
 
 def not_signer(meeting: Meeting) -> str:
-    who = "联席会议办公室主任" if meeting.kind == "联络员会议" else "召集人"
-    return f"{meeting.kind}纪要由{who}签发，您没有签发权限。"
+    return f"{meeting.kind}纪要由{signer_title(meeting)}签发，您没有签发权限。"
 
 
 def still_waiting(number: str, units: list[str]) -> str:
