@@ -7,6 +7,7 @@ and contact are never in it (only whether a contact was left).
 from __future__ import annotations
 
 import io
+import unicodedata
 from datetime import datetime
 
 from openpyxl import Workbook
@@ -92,7 +93,7 @@ def workbook_bytes(ctx: Context, cases: list[st.ReferralCase], year: int) -> byt
 @command("案件 导出", roles={Role.OFFICE}, usage="案件 导出 [YYYY]")
 def export_cases(msg: Incoming, ctx: Context) -> Reply:
     """导出某年全部举报的办理情况（Excel，不含举报人信息）。"""
-    arg = command_args(msg).strip()
+    arg = unicodedata.normalize("NFKC", command_args(msg)).strip().removesuffix("年")
     if arg and not (arg.isdigit() and len(arg) == 4):
         raise UserError("年份格式应为 YYYY，例如「案件 导出 2026」。")
     year = int(arg) if arg else ctx.local().year

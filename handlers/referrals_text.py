@@ -24,6 +24,17 @@ STATUS = {  # for the office and the units
     st.CLOSED: "已办结",
 }
 
+SHORT_STATUS = {  # in the office's lists, where the deadline beside it tells the stage
+    st.NEW: "待受理",
+    st.ACCEPTED: "待转办",
+    st.REJECTED: "不予受理",
+    st.REFERRED: "待签收",
+    st.SIGNED: "办理中",
+    st.RETURNED: "已退回",
+    st.ANSWERED: "待办结",
+    st.CLOSED: "已办结",
+}
+
 # ---- intake (举报) -------------------------------------------------------------------------
 ASK_EMPLOYER = (
     "您好，这里受理职业病危害问题举报，举报人信息将严格保密。随时发送「取消」可退出。\n"
@@ -124,6 +135,11 @@ def reporter_rejected(number: str, reason: str) -> str:
 # ---- office and units ----------------------------------------------------------------------
 def day(value: date | None) -> str:
     return f"{value.year}年{value.month}月{value.day}日" if value else "—"
+
+
+def short_day(value: date, today: date) -> str:
+    """«12月3日» within the current year, the full date otherwise."""
+    return f"{value.month}月{value.day}日" if value.year == today.year else day(value)
 
 
 def case_facts(case: st.ReferralCase) -> str:

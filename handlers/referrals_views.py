@@ -9,6 +9,7 @@ from __future__ import annotations
 from handlers import referrals_text as tx
 from handlers.core import Context, Incoming, Reply, Role, command, command_args
 from handlers.referrals_cases import (
+    local_day,
     next_due,
     open_by_urgency,
     overdue_stage,
@@ -17,6 +18,7 @@ from handlers.referrals_cases import (
 )
 from handlers.referrals_deadlines import remaining
 from handlers.referrals_office import suggestion_text
+from handlers.referrals_warning import without_suffix
 from storage import referrals as st
 from storage.audit import record
 from storage.sealing import unseal
@@ -24,14 +26,22 @@ from storage.sealing import unseal
 OFFICE = {Role.OFFICE}
 
 
+def short_employer(name: str, limit: int = 14) -> str:
+    """«郑州市宏达机械制造有限公司» -> «郑州市宏达机械制造»; longer names cut with «…»."""
+    name = without_suffix(name)
+    return name if len(name) <= limit else name[: limit - 1] + "…"
+
+
 def _line(ctx: Context, case: st.ReferralCase) -> str:
+    """One case in a list, short enough that a dozen fit one WeCom message."""
     due = next_due(case)
-    parts = [f"{case.number} {tx.STATUS[case.status]}", f"{case.employer}（{case.hazard}）"]
+    employer = short_employer(case.employer)
+    parts = [f"{case.number} {tx.SHORT_STATUS[case.status]}", f"{employer}（{case.hazard}）"]
     if case.unit_id:
         parts.append(unit_name(ctx, case.unit_id))
     if due:
-        stage = overdue_stage(ctx, case) or ("签收" if case.status == st.REFERRED else "反馈")
-        parts.append(f"{stage}期限{tx.day(due)} {remaining(ctx, due)}")
+        stage = "签收" if case.status == st.REFERRED else "反馈"
+        parts.append(f"{stage}期限{tx.short_day(due, local_day(ctx))} {remaining(ctx, due)}")
     if case.extension_days:
         parts.append(f"申请延期{case.extension_days}个工作日")
     return "｜".join(parts)

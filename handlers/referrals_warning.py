@@ -21,15 +21,19 @@ from storage import referrals as st
 SUFFIXES = ("股份有限公司", "有限责任公司", "有限公司")
 
 
+def without_suffix(name: str) -> str:
+    """The employer's name without «有限公司» and the like."""
+    for suffix in SUFFIXES:
+        if name.endswith(suffix) and len(name) > len(suffix):
+            return name[: -len(suffix)]
+    return name
+
+
 def employer_key(name: str) -> str:
     """Normalise an employer's name: no spaces or punctuation, full-width folded, no 有限公司."""
     text = unicodedata.normalize("NFKC", name).lower()
     text = "".join(c for c in text if unicodedata.category(c)[0] not in "PSZC")
-    for suffix in SUFFIXES:
-        if text.endswith(suffix) and len(text) > len(suffix):
-            text = text[: -len(suffix)]
-            break
-    return re.sub(r"\s+", "", text)
+    return re.sub(r"\s+", "", without_suffix(text))
 
 
 def _clusters(case: st.ReferralCase) -> list[tuple[str, str, str]]:

@@ -188,3 +188,18 @@ def test_a_liaison_of_two_units_sees_and_answers_for_both(bot):
     assert "（2件）" in listing and "区人社局｜" in listing and "区应急管理局｜" in listing
     assert "已签收" in bot.send(RS, f"签收 {second}")
     assert "区应急管理局已签收" in texts(bot.pushes(OFFICE))
+
+
+def test_a_dozen_open_cases_fit_one_wecom_message(bot):
+    for i in range(12):
+        number = _accepted(bot, employer=f"郑州市第{i + 1}机械制造有限责任公司（二七分厂）")
+        bot.send(OFFICE, f"转办 {number} 区建设和交通局")
+    listing = bot.send(OFFICE, "待办")
+    assert "未办结举报12件" in listing and "签收期限11月24日 还剩1个工作日" in listing
+    assert len(listing.encode()) <= 2048, len(listing.encode())
+
+
+def test_the_export_year_may_carry_its_character(bot):
+    file_report(bot)
+    assert "已导出2026年举报1件" in bot.send(OFFICE, "案件 导出 2026年")
+    assert "年份格式应为" in bot.send(OFFICE, "案件 导出 去年")
