@@ -94,16 +94,25 @@ def run_guarded(ctx: Context, func, *args) -> Reply:
     return reply
 
 
+TEXT_KINDS = ("text", "file")  # what the router reads; images, voice, locations… get a hint
+BUTTON_EVENTS = ("click", "template_card_event")
+
+
 def route(msg: Incoming, ctx: Context) -> Reply:
     """Answer one incoming message; all database work happens in `ctx.session`."""
     if msg.kind == "event":
         return route_event(msg, ctx)
     text = msg.text.strip()
     convo, note = load_conversation(ctx, msg)
+    if msg.kind not in TEXT_KINDS:
+        return Reply(text=note + NOT_TEXT + still_in(convo))
     if convo is not None:
         if text in CANCEL_WORDS:
             save_conversation(ctx, msg, None)
             return Reply(text=f"已退出「{convo.flow}」，未保存的内容已丢弃。")
+        cmd, args = split_command(text) if msg.kind == "text" else (None, "")
+        if cmd is not None and not args:  # a bare keyword is a command, not an answer
+            return run_command(msg, ctx, cmd, convo)
         ctx.conversation = convo
         reply = run_guarded(ctx, core.FLOWS[convo.flow].func, msg, ctx, convo)
         save_conversation(ctx, msg, ctx.new_conversation or convo)
@@ -111,17 +120,45 @@ def route(msg: Incoming, ctx: Context) -> Reply:
     if text in CANCEL_WORDS:
         return Reply(text=note + "当前没有进行中的操作。")
     if not text and msg.kind == "file":
-        return Reply(text=note + "收到文件。如需提交会议纪要，请先发送「纪要 会议号」。")
+        return Reply(text=note + file_hint(ctx))
     cmd, _args = split_command(text)
     if cmd is None:
         return Reply(text=note + hint_for(text, ctx.sender.roles))
+    reply = run_command(msg, ctx, cmd, None)
+    if note:
+        reply.text = note + reply.text
+    return reply
+
+
+NOT_TEXT = "机器人只能识别文字消息。请用文字发送指令，发送「帮助」查看您可以使用的指令。"
+
+
+def still_in(convo: Conversation | None) -> str:
+    if convo is None:
+        return ""
+    return f"\n（您还在「{convo.flow}」中：请按上一条提示继续回复，或发送「取消」退出。）"
+
+
+def file_hint(ctx: Context) -> str:
+    minutes = core.COMMANDS.get("纪要")
+    if minutes is not None and minutes.allows(ctx.sender.roles):
+        return "收到文件。如需提交会议纪要，请先发送「纪要 会议号」。"
+    return "收到文件。机器人只处理文字指令，发送「帮助」查看您可以使用的指令。"
+
+
+def run_command(msg: Incoming, ctx: Context, cmd: Command, convo: Conversation | None) -> Reply:
+    """Run a command; inside a conversation, the conversation goes on unless it starts another."""
     if not cmd.allows(ctx.sender.roles):
-        return Reply(text=note + refusal(cmd))
+        return Reply(text=refusal(cmd) + still_in(convo))
     reply = run_guarded(ctx, cmd.func, msg, ctx)
     if ctx.new_conversation is not None:
         save_conversation(ctx, msg, ctx.new_conversation)
-    if note:
-        reply.text = note + reply.text
+        if convo is not None:
+            again = convo.flow == ctx.new_conversation.flow
+            left = "已重新开始" if again else "已退出未完成的"
+            reply.text = f"（{left}「{convo.flow}」，之前未保存的内容已丢弃。）\n" + reply.text
+    elif convo is not None:
+        reply.text = (reply.text + still_in(convo)).lstrip("\n")
     return reply
 
 
@@ -130,7 +167,7 @@ def route_event(msg: Incoming, ctx: Context) -> Reply:
         cmd = core.COMMANDS.get("欢迎")
         return run_guarded(ctx, cmd.func, msg, ctx) if cmd else Reply()
     prefix = msg.event_key.split(":", 1)[0]
-    handler = core.BUTTONS.get(prefix)
+    handler = core.BUTTONS.get(prefix) if msg.event in BUTTON_EVENTS else None
     if handler is None:
         log.info("unhandled event %s key=%s", msg.event, msg.event_key)
         return Reply()

@@ -45,7 +45,7 @@ class Incoming:
     channel: str  # wecom / dingtalk / console
     user_id: str
     text: str = ""
-    kind: str = "text"  # text / event / file
+    kind: str = "text"  # text / event / file, or the platform's own (image, voice…): not read
     event: str = ""  # enter_agent / click / template_card_event
     event_key: str = ""
     task_id: str = ""
@@ -332,21 +332,39 @@ def job(job_id: str, *, trigger: str = "interval", **trigger_args: Any) -> Calla
 
 
 _SPLIT = re.compile(r"[\s\u3000]+")
+# what people put between words: spaces (full-width too) and Chinese or ASCII punctuation
+_PUNCT = "，,：:；;、。.！!？?"
+_WORD = re.compile(rf"[^\s\u3000{re.escape(_PUNCT)}]+")
+_ARG_SPLIT = re.compile(r"[\s\u3000，,；;、]+")
+_EDGE = " \u3000\t\r\n" + _PUNCT
+
+
+def _rest(text: str) -> str:
+    """Arguments after a keyword, without the separator the person put after it."""
+    return text.lstrip(_EDGE).rstrip()
 
 
 def split_command(text: str) -> tuple[Command | None, str]:
-    """The command the text starts with (two-word keywords first) and the rest of the text."""
+    """The command the text starts with (two-word keywords first) and the rest of the text.
+
+    Punctuation counts as a space around the keyword: 「参加，HY12」「月报 查看。」「帮助？」.
+    """
     text = text.strip()
-    tokens = _SPLIT.split(text, maxsplit=2)
+    words = []
+    for match in _WORD.finditer(text):
+        words.append(match)
+        if len(words) == 2:
+            break
     for n in (2, 1):
-        if len(tokens) >= n:
-            word = " ".join(tokens[:n])
+        if len(words) >= n:
+            word = " ".join(m.group() for m in words[:n])
             if word in COMMANDS:
-                return COMMANDS[word], " ".join(tokens[n:]).strip()
-    # keyword glued to its argument, e.g. "参加HY12": the longest keyword prefix wins
-    for word in sorted(COMMANDS, key=len, reverse=True):
-        if " " not in word and text.startswith(word) and len(text) > len(word):
-            return COMMANDS[word], text[len(word) :].strip()
+                return COMMANDS[word], _rest(text[words[n - 1].end() :])
+    # keyword glued to its argument, e.g. "参加HY12", "月报查看": the longest keyword wins
+    for word in sorted(COMMANDS, key=lambda w: len(w.replace(" ", "")), reverse=True):
+        compact = word.replace(" ", "")
+        if text.startswith(compact) and (len(text) > len(compact) or compact != word):
+            return COMMANDS[word], _rest(text[len(compact) :])
     return None, text
 
 
@@ -356,6 +374,14 @@ def command_args(msg: Incoming) -> str:
 
 
 def split_args(text: str, maxsplit: int = -1) -> list[str]:
-    """Arguments separated by spaces (full-width ones too)."""
-    text = text.strip()
-    return _SPLIT.split(text, maxsplit=max(maxsplit, 0)) if text else []  # re: 0 = no limit
+    """Arguments separated by spaces (full-width ones too), commas, semicolons or 、.
+
+    With `maxsplit`, the last part is the free text after the first `maxsplit` arguments and
+    keeps its punctuation; the arguments before it lose a trailing 。！？ (「参加 HY12。」).
+    """
+    text = text.lstrip(_EDGE).rstrip(" \u3000\t\r\n，,；;、")
+    if not text:
+        return []
+    parts = _ARG_SPLIT.split(text, maxsplit=max(maxsplit, 0))  # re: 0 = no limit
+    words = len(parts) if maxsplit <= 0 else min(maxsplit, len(parts))
+    return [p.rstrip(_PUNCT) if i < words else p for i, p in enumerate(parts)]

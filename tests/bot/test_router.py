@@ -4,7 +4,19 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from handlers.core import Context, Conversation, Incoming, Role, UserError, command, flow
+import pytest
+
+from handlers.core import (
+    Context,
+    Conversation,
+    Incoming,
+    Role,
+    UserError,
+    command,
+    flow,
+    split_args,
+    split_command,
+)
 from storage.audit import AuditEntry, record
 
 
@@ -146,3 +158,86 @@ def test_a_private_push_is_scrubbed_from_the_outbox_once_sent(bot):
     with bot.session() as s:
         (row,) = s.query(OutboxMessage).all()
         assert row.payload["text"] == SCRUBBED and "worker-1" not in row.address
+
+
+@command("测试另一对话", roles={Role.OFFICE}, hidden=True)
+def _start_other_flow(msg: Incoming, ctx: Context) -> str:
+    """测试用：开始另一个对话。"""
+    ctx.start_conversation("测试另一对话", "内容")
+    return "请输入内容"
+
+
+@flow("测试另一对话")
+def _other_flow(msg: Incoming, ctx: Context, convo: Conversation) -> str:
+    convo.end()
+    return f"收到：{msg.text}"
+
+
+def test_a_bare_command_mid_conversation_is_run_not_taken_as_the_answer(bot):
+    bot.send("demo-office", "测试登记")
+    text = bot.send("demo-office", "帮助")
+    assert "【通用】帮助" in text and "您还在「测试登记」中" in text
+    assert "姓名：" in bot.send("demo-office", "我是谁。")  # punctuation does not hide it
+    assert "仅限联络员" in bot.send("demo-office", "月报")  # a refusal keeps the dialogue too
+    assert "名称：甲" in bot.send("demo-office", "甲")  # the dialogue went on where it was
+    assert bot.send("demo-office", "确认") == "已保存"
+
+
+def test_a_command_that_starts_a_dialogue_replaces_the_unfinished_one(bot):
+    bot.send("demo-office", "测试登记")
+    bot.send("demo-office", "甲")
+    text = bot.send("demo-office", "测试另一对话")
+    assert text.startswith("（已退出未完成的「测试登记」") and "请输入内容" in text
+    assert bot.send("demo-office", "确认") == "收到：确认"
+    bot.send("demo-office", "测试登记")
+    bot.send("demo-office", "乙")
+    again = bot.send("demo-office", "测试登记")
+    assert "已重新开始「测试登记」" in again and again.endswith("请输入名称")
+    assert "名称：丙" in bot.send("demo-office", "丙")
+
+
+def test_a_command_with_arguments_mid_conversation_is_still_an_answer(bot):
+    bot.send("demo-office", "测试登记")
+    assert "名称：帮助 我是谁" in bot.send("demo-office", "帮助 我是谁")
+
+
+def test_an_image_or_voice_gets_a_hint_and_leaves_the_dialogue_alone(bot):
+    text = bot.reply("demo-office", "", kind="image").text
+    assert "只能识别文字消息" in text and "帮助" in text
+    bot.send("demo-office", "测试登记")
+    text = bot.reply("demo-office", "", kind="voice").text
+    assert "只能识别文字消息" in text and "您还在「测试登记」中" in text
+    assert "名称：甲" in bot.send("demo-office", "甲")
+
+
+def test_a_file_outside_a_dialogue_gets_a_hint_for_the_senders_role(bot):
+    office = bot.reply("demo-office", "", kind="file", file_name="a.docx", file_bytes=b"x").text
+    liaison = bot.reply("demo-u09-liaison", "", kind="file", file_name="a.docx", file_bytes=b"x")
+    assert "纪要 会议号" in office
+    assert "纪要" not in liaison.text and "帮助" in liaison.text
+
+
+@pytest.mark.parametrize(
+    ("text", "keyword", "args"),
+    [
+        ("参加，HY12", "参加", ["HY12"]),
+        ("参加：HY12。", "参加", ["HY12"]),
+        ("请假，HY12，出差", "请假", ["HY12", "出差"]),
+        ("代参　HY12　张三，副局长", "代参", ["HY12", "张三", "副局长"]),
+        ("月报查看 2026-10", "月报 查看", ["2026-10"]),
+        ("月报查看", "月报 查看", []),
+        ("月报 查看，2026-10", "月报 查看", ["2026-10"]),
+        ("简报生成2026Q3", "简报 生成", ["2026Q3"]),
+        ("帮助？", "帮助", []),
+        ("我是谁。", "我是谁", []),
+    ],
+)
+def test_keywords_and_arguments_survive_full_width_punctuation(text, keyword, args):
+    cmd, rest = split_command(text)
+    assert cmd is not None and cmd.keyword == keyword
+    assert split_args(rest) == args
+
+
+def test_free_text_after_the_arguments_keeps_its_punctuation():
+    assert split_args("HY12 家中有事，无法参加。", 1) == ["HY12", "家中有事，无法参加。"]
+    assert split_args("HY12。", 1) == ["HY12"]
