@@ -50,6 +50,8 @@ class Appointment(Base):
 
 def find_person(session: Session, user_id: str) -> Person | None:
     """The roster member behind a platform or console user id, if any."""
+    if not user_id:  # `column == None` would match everyone without that account
+        return None
     for column in (Person.wecom_userid, Person.dingtalk_userid):
         person = session.scalar(select(Person).where(column == user_id))
         if person:

@@ -69,6 +69,8 @@ def to_incoming(msg, received_at=None) -> tuple[Incoming, str]:
     """The Incoming for a parsed message, and the MediaId of a file to download ("" if none)."""
     data = msg._data
     kind = str(data.get("MsgType", "")).lower()
+    if not msg.source:
+        raise ValueError("FromUserName missing")  # nobody to answer, and no one to be
     base = Incoming(channel=CHANNEL, user_id=msg.source, received_at=received_at)
     if kind == "event":
         event = str(data.get("Event", "")).lower()
@@ -91,7 +93,7 @@ def to_incoming(msg, received_at=None) -> tuple[Incoming, str]:
     if kind == "file":
         name = str(data.get("FileName") or "")
         return replace(base, kind="file", file_name=name, dedupe_key=dedupe), data["MediaId"]
-    return replace(base, dedupe_key=dedupe), ""  # image, voice…: the router answers with a hint
+    return replace(base, kind=kind, dedupe_key=dedupe), ""  # image, voice…: the router hints
 
 
 @dataclass
@@ -151,8 +153,8 @@ class WeComCallback:
         )
         if not signature:
             raise Rejected(403, "msg_signature missing")
-        if not timestamp.isdigit() or not nonce:
-            raise Rejected(400, "timestamp or nonce missing")
+        if not (timestamp.isascii() and timestamp.isdigit() and len(timestamp) <= 12) or not nonce:
+            raise Rejected(400, "timestamp or nonce missing or malformed")
         skew = abs(self.services.clock().timestamp() - int(timestamp))
         if skew > MAX_SKEW:
             raise Rejected(403, f"timestamp {skew:.0f} s away from now")

@@ -220,6 +220,20 @@ def _bad_timestamp(c):
     return _sealed(c, _text(c), timestamp="yesterday")
 
 
+def _huge_timestamp(c):
+    return _sealed(c, _text(c), timestamp="9" * 400)  # too big for a float: was a 500
+
+
+def _odd_digit_timestamp(c):
+    return _sealed(c, _text(c), timestamp="²" * 10)  # isdigit() yet int() refuses it
+
+
+def _inner_without_sender(c):
+    inner = _text(c).replace(f"<FromUserName><![CDATA[{USER}]]></FromUserName>", "")
+    assert "FromUserName" not in inner
+    return c.crypto.seal(inner, c.now())
+
+
 def _too_big(c):
     params, _body = _sealed(c, _text(c))
     return params, b"<xml>" + b"a" * (1024 * 1024 + 10) + b"</xml>"
@@ -240,6 +254,9 @@ REFUSALS = [
     (_inner_not_xml, 400),
     (_inner_without_type, 400),
     (_bad_timestamp, 400),
+    (_huge_timestamp, 400),
+    (_odd_digit_timestamp, 400),
+    (_inner_without_sender, 400),
     (_too_big, 413),
 ]
 
@@ -262,3 +279,50 @@ def test_url_verification_with_a_bad_signature_or_corp_is_refused(wecom_client):
     params = other.echo_params("42", wecom_client.now())
     assert wecom_client.http.get(wecom_client.url, params=params, timeout=10).status_code == 403
     assert wecom_client.http.get(wecom_client.url, timeout=10).status_code == 403
+
+
+def test_url_verification_with_a_malformed_timestamp_is_a_4xx_not_a_500(wecom_client):
+    params = wecom_client.crypto.echo_params("42", wecom_client.now())
+    for timestamp in ("9" * 400, "²" * 10, "-1"):
+        res = wecom_client.http.get(
+            wecom_client.url, params={**params, "timestamp": timestamp}, timeout=10
+        )
+        assert res.status_code == 400, timestamp
+
+
+@pytest.mark.parametrize(
+    ("kind", "fields"),
+    [
+        ("image", {"PicUrl": "http://example.invalid/a.jpg", "MediaId": "m-1"}),
+        ("voice", {"MediaId": "m-2", "Format": "amr"}),
+        (
+            "location",
+            {"Location_X": "34.7", "Location_Y": "113.6", "Scale": "15", "Label": "二七区"},
+        ),
+    ],
+)
+def test_an_image_voice_or_location_gets_a_text_only_hint_once(wecom_client, kind, fields):
+    inner = wecom_crypto._xml(
+        {
+            "ToUserName": CORP_ID,
+            "FromUserName": USER,
+            "CreateTime": wecom_client.now(),
+            "MsgType": kind,
+            **fields,
+            "MsgId": 99887766,
+            "AgentID": 1000002,
+        }
+    )
+    first = wecom_client.post(inner)
+    assert first.status == 200 and "只能识别文字消息" in first.text
+    assert wecom_client.post(inner).text == first.text  # a re-delivery gets the same answer
+
+
+def test_a_card_menu_event_is_not_taken_for_a_button_click(wecom_client, wecom_services):
+    inner = wecom_crypto.card_event_xml(
+        CORP_ID, USER, "测试卡片:1:yes", "task-1", wecom_client.now()
+    ).replace("template_card_event", "template_card_menu_event")
+    reply = wecom_client.post(inner)
+    assert reply.status == 200 and reply.xml == ""
+    with wecom_services.sessions() as s:
+        assert s.scalar(select(func.count()).select_from(AuditEntry)) == 0
