@@ -18,14 +18,62 @@ from bot.dispatch import Services
 log = logging.getLogger("liaison")
 
 
+class CliError(click.ClickException):
+    """A problem the operator can fix: one Chinese line on standard error, exit status 1."""
+
+    def show(self, file=None) -> None:
+        click.echo(f"错误：{self.format_message()}", err=True)
+
+
 def _services() -> Services:
+    from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
+
     from bot.app import build_services
 
-    services = build_services(load_settings())
+    settings = load_settings()
+    where = _where(settings.database_url)
+    try:
+        services = build_services(settings)
+    except (ArgumentError, NoSuchModuleError, ImportError):
+        raise CliError(
+            f"不支持的数据库地址 {where}：LIAISON_DATABASE_URL 应为 sqlite:///文件路径 "
+            "或 postgresql+psycopg://用户@主机:端口/库名"
+        ) from None
+    except OSError as err:
+        raise CliError(f"无法创建数据库文件 {where}：{_os_reason(err)}") from None
     engine = services.sessions.kw["bind"]
     click.get_current_context().call_on_close(engine.dispose)
-    _upgrade(services)
+    try:
+        _upgrade(services)
+    except DBAPIError as err:
+        detail = str(err.orig or err).strip().splitlines()[0][:200]
+        raise CliError(
+            f"无法连接数据库 {where}，请检查 LIAISON_DATABASE_URL 和数据库服务（{detail}）"
+        ) from None
     return services
+
+
+def _where(url: str) -> str:
+    """The database address without user and password, for messages."""
+    return url.split("@")[-1] if "@" in url else url
+
+
+def _os_reason(err: OSError) -> str:
+    if isinstance(err, FileNotFoundError):
+        return "所在目录不存在"
+    if isinstance(err, PermissionError):
+        return "没有写入权限"
+    if isinstance(err, IsADirectoryError):
+        return "这是一个目录"
+    return f"系统错误 {err.errno}"
+
+
+def _input_file(path: Path) -> Path:
+    if not path.exists():
+        raise CliError(f"找不到文件 {path}")
+    if not path.is_file():
+        raise CliError(f"{path} 不是文件")
+    return path
 
 
 def _upgrade(services: Services) -> None:
@@ -64,7 +112,7 @@ def db() -> None:
 def db_upgrade() -> None:
     """把数据库升级到最新结构（Alembic）。"""
     services = _services()
-    click.echo(f"数据库已是最新结构：{services.settings.database_url.split('@')[-1]}")
+    click.echo(f"数据库已是最新结构：{_where(services.settings.database_url)}")
 
 
 @cli.command()
@@ -115,12 +163,14 @@ def scheduler() -> None:
 
 
 @cli.command()
-@click.option("--as", "user_id", required=True, help="以名单中某人的企业微信/钉钉账号身份对话")
+@click.option("--as", "user_id", default="", help="以名单中某人的企业微信/钉钉账号身份对话")
 @click.option("--with-scheduler", is_flag=True, help="同时在本进程运行定时任务")
 def shell(user_id: str, with_scheduler: bool) -> None:
     """本地控制台：以任意名单成员身份发消息，查看回复和推送。"""
     from bot.channels.console import run_shell
 
+    if not user_id.strip():
+        raise CliError("请用 --as 指定账号，例如：liaison shell --as demo-office")
     services = _services()
     if with_scheduler:
         from apscheduler.schedulers.background import BackgroundScheduler
@@ -137,18 +187,21 @@ def roster() -> None:
 
 
 @roster.command("import")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("file", type=click.Path(path_type=Path))
 def roster_import(file: Path) -> None:
     """从 .xlsx 或 .csv 导入名单（表头：单位,姓名,职务,角色,企业微信账号,钉钉账号,手机）。"""
     from handlers.roster import RosterError, apply_rows, parse_rows, read_rows
 
+    try:
+        rows = parse_rows(read_rows(_input_file(file)))
+    except RosterError as err:
+        raise CliError(f"导入失败，未导入任何数据。{err}") from None
     services = _services()
     try:
-        rows = parse_rows(read_rows(file))
+        with services.sessions() as session, session.begin():
+            result = apply_rows(session, rows, services.clock())
     except RosterError as err:
-        raise click.ClickException(f"导入失败，未导入任何数据。{err}") from None
-    with services.sessions() as session, session.begin():
-        result = apply_rows(session, rows, services.clock())
+        raise CliError(f"导入失败，未导入任何数据。{err}") from None
     click.echo(
         f"导入完成：{len(rows)}行；新建单位{result.units_created}个，新增人员{result.people_created}人，"
         f"更新人员{result.people_updated}人，新任职{result.appointments_started}项，"
@@ -157,7 +210,7 @@ def roster_import(file: Path) -> None:
 
 
 @roster.command("export")
-@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("file", type=click.Path(path_type=Path))
 def roster_export(file: Path) -> None:
     """把当前名单导出为 .xlsx 或 .csv。"""
     from handlers.roster import RosterError, export_rows, write_rows
@@ -168,7 +221,9 @@ def roster_export(file: Path) -> None:
     try:
         write_rows(file, rows)
     except RosterError as err:
-        raise click.ClickException(str(err)) from None
+        raise CliError(str(err)) from None
+    except OSError as err:
+        raise CliError(f"无法写入 {file}：{_os_reason(err)}") from None
     click.echo(f"已导出{len(rows) - 1}条任职记录到 {file}")
 
 
@@ -195,16 +250,17 @@ def holidays() -> None:
 
 
 @holidays.command("import")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("file", type=click.Path(path_type=Path))
 def holidays_import(file: Path) -> None:
     """导入某年的节假日（CSV 表头：日期,名称,类型；类型为 休 或 班）。"""
+    from handlers.roster import RosterError, decode_csv
     from handlers.workdays import import_holidays, parse_holiday_file
 
-    services = _services()
     try:
-        rows = parse_holiday_file(file.read_text(encoding="utf-8-sig"))
-    except (ValueError, UnicodeDecodeError) as err:
-        raise click.ClickException(f"导入失败，未导入任何数据。{err}") from None
+        rows = parse_holiday_file(decode_csv(_input_file(file).read_bytes()))
+    except (ValueError, RosterError) as err:
+        raise CliError(f"导入失败，未导入任何数据。{err}") from None
+    services = _services()
     with services.sessions() as session, session.begin():
         years = import_holidays(session, rows, source=file.name)
     click.echo(f"已导入{'、'.join(map(str, years))}年的{len(rows)}个节假日/调休日。")

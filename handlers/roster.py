@@ -9,11 +9,11 @@ from __future__ import annotations
 import csv
 import io
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from handlers.core import ROSTER_ROLES
@@ -22,6 +22,7 @@ from storage.roster import Appointment, Person, Unit
 HEADER = ["单位", "姓名", "职务", "角色", "企业微信账号", "钉钉账号", "手机"]
 ROLE_NAMES = [r.value for r in ROSTER_ROLES]
 _MOBILE = re.compile(r"^1\d{10}$")
+_SPACES = re.compile(r"[\s\u3000-]+")
 
 
 class RosterError(ValueError):
@@ -53,28 +54,44 @@ def read_rows(path: Path) -> list[list[str]]:
     """Cells of a .xlsx or .csv file as strings, header included."""
     suffix = path.suffix.lower()
     if suffix == ".xlsx":
-        from openpyxl import load_workbook
-
-        book = load_workbook(path, read_only=True, data_only=True)
-        try:
-            return [
-                ["" if v is None else str(v).strip() for v in row]
-                for row in book.worksheets[0].iter_rows(values_only=True)
-            ]
-        finally:
-            book.close()  # read-only workbooks keep the file open until closed
+        return _xlsx_rows(path)
     if suffix == ".csv":
-        raw = path.read_bytes()
-        for encoding in ("utf-8-sig", "gb18030"):
-            try:
-                text = raw.decode(encoding)
-                break
-            except UnicodeDecodeError:
-                continue
-        else:
-            raise RosterError("文件编码无法识别，请另存为 UTF-8 编码的 CSV")
-        return [[c.strip() for c in row] for row in csv.reader(io.StringIO(text))]
+        return [
+            [c.strip() for c in row]
+            for row in csv.reader(io.StringIO(decode_csv(path.read_bytes())))
+        ]
     raise RosterError(f"不支持的文件类型「{suffix}」，请使用 .xlsx 或 .csv")
+
+
+def _xlsx_rows(path: Path) -> list[list[str]]:
+    from zipfile import BadZipFile
+
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+    except (BadZipFile, InvalidFileException, KeyError, OSError):
+        raise RosterError(
+            "无法打开这个 .xlsx 文件：文件已损坏或不是 Excel 工作簿，请用 Excel 另存后重试"
+        ) from None
+    try:
+        return [
+            ["" if v is None else str(v).strip() for v in row]
+            for row in book.worksheets[0].iter_rows(values_only=True)
+        ]
+    finally:
+        book.close()  # read-only workbooks keep the file open until closed
+
+
+def decode_csv(raw: bytes) -> str:
+    """A CSV file's text: UTF-8 (with or without BOM) or GB18030, as Excel saves it in China."""
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise RosterError("文件编码无法识别，请另存为 UTF-8 编码的 CSV")
 
 
 def parse_rows(rows: list[list[str]]) -> list[RosterRow]:
@@ -87,6 +104,7 @@ def parse_rows(rows: list[list[str]]) -> list[RosterRow]:
         if not any(cells):
             continue
         row = RosterRow(number, *cells)
+        row = replace(row, mobile=_SPACES.sub("", row.mobile))  # 139 0000 0001, 139-0000-0001
         _check_row(row)
         for account in (row.wecom, row.dingtalk):
             if not account:
@@ -116,46 +134,46 @@ def _check_row(row: RosterRow) -> None:
         raise RosterError(f"{where}：手机号「{row.mobile}」格式不正确，应为11位数字")
 
 
-def _match_person(session: Session, row: RosterRow) -> Person | None:
-    for column, value in ((Person.wecom_userid, row.wecom), (Person.dingtalk_userid, row.dingtalk)):
-        if value:
-            person = session.scalar(select(Person).where(column == value))
-            if person:
-                return person
-    return None
-
-
 def apply_rows(
     session: Session, rows: list[RosterRow], now: datetime, *, demo: bool = False
 ) -> ImportResult:
-    """Store the rows: the file is authoritative for each unit it names."""
-    units: dict[str, Unit] = {}
-    counts = dict(units_created=0, people_created=0, people_updated=0, started=0, ended=0)
+    """Store the rows: the file is authoritative for each unit it names.
+
+    A person on several rows (two roles, two units) is one person; a blank mobile or title on one
+    of those rows does not erase what another row gives. Units and people are looked up in two
+    queries, whatever the size of the file.
+    """
+    names = {row.unit for row in rows}
+    units = {u.name: u for u in session.scalars(select(Unit).where(Unit.name.in_(names)))}
+    known = _people_by_account(session, rows)
+    before = {p.id: (p.name, p.title, p.mobile) for p in known.values()}
+    counts = dict(units_created=0, people_created=0, started=0, ended=0)
+    seen: set[int] = set()  # id() of people already given a row of this file
     wanted: set[tuple[int, int, str]] = set()
     for row in rows:
-        unit = units.get(row.unit) or session.scalar(select(Unit).where(Unit.name == row.unit))
+        unit = units.get(row.unit)
         if unit is None:
-            unit = Unit(name=row.unit, kind=_unit_kind(row.unit), demo=demo)
+            unit = units[row.unit] = Unit(name=row.unit, kind=_unit_kind(row.unit), demo=demo)
             session.add(unit)
             counts["units_created"] += 1
-        units[row.unit] = unit
-        person = _match_person(session, row)
+        person = _person_for(row, known)
         if person is None:
             person = Person(name=row.name, demo=demo)
             session.add(person)
             counts["people_created"] += 1
-        elif (person.name, person.title, person.mobile) != (
-            row.name,
-            row.title,
-            row.mobile or None,
-        ):
-            counts["people_updated"] += 1
-        person.name, person.title = row.name, row.title
+        again = id(person) in seen
+        seen.add(id(person))
+        person.name = row.name
+        person.title = row.title or (person.title if again else "")
+        person.mobile = row.mobile or (person.mobile if again else None)
         person.wecom_userid = row.wecom or person.wecom_userid
         person.dingtalk_userid = row.dingtalk or person.dingtalk_userid
-        person.mobile = row.mobile or None
+        for account in (person.wecom_userid, person.dingtalk_userid):
+            if account:
+                known[account] = person
         session.flush()
         wanted.add((person.id, unit.id, row.role))
+    updated = sum(1 for pid, old in before.items() if old != _fields(session.get(Person, pid)))
     current = session.scalars(
         select(Appointment).where(
             Appointment.unit_id.in_([u.id for u in units.values()]),
@@ -177,10 +195,41 @@ def apply_rows(
     return ImportResult(
         counts["units_created"],
         counts["people_created"],
-        counts["people_updated"],
+        updated,
         counts["started"],
         counts["ended"],
     )
+
+
+def _fields(person: Person) -> tuple[str, str, str | None]:
+    return person.name, person.title, person.mobile
+
+
+def _people_by_account(session: Session, rows: list[RosterRow]) -> dict[str, Person]:
+    """Roster people already holding an account the file names, by that account."""
+    wecom = {r.wecom for r in rows if r.wecom}
+    dingtalk = {r.dingtalk for r in rows if r.dingtalk}
+    stmt = select(Person).where(
+        or_(Person.wecom_userid.in_(wecom), Person.dingtalk_userid.in_(dingtalk))
+    )
+    found: dict[str, Person] = {}
+    for person in session.scalars(stmt):
+        for account in (person.wecom_userid, person.dingtalk_userid):
+            if account:
+                found[account] = person
+    return found
+
+
+def _person_for(row: RosterRow, known: dict[str, Person]) -> Person | None:
+    """The person the row's accounts name; a row naming two different people is refused."""
+    by_wecom = known.get(row.wecom) if row.wecom else None
+    by_dingtalk = known.get(row.dingtalk) if row.dingtalk else None
+    if by_wecom is not None and by_dingtalk is not None and by_wecom is not by_dingtalk:
+        raise RosterError(
+            f"第{row.number}行：企业微信账号「{row.wecom}」属于{by_wecom.name}，"
+            f"钉钉账号「{row.dingtalk}」却属于{by_dingtalk.name}，请核对"
+        )
+    return by_wecom or by_dingtalk
 
 
 def _unit_kind(name: str) -> str:

@@ -37,7 +37,9 @@ def load_seal_key(configured: str | None, instance_path: Path) -> bytes:
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "wb") as fh:
         fh.write(key)
-    log.warning("LIAISON_SEAL_KEY not set; generated %s (keep it with the database backups)", path)
+    log.warning(
+        "未设置 LIAISON_SEAL_KEY，已生成密钥文件 %s：请妥善保管，丢失即无法打开举报人信息", path
+    )
     return key
 
 

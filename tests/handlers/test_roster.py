@@ -136,3 +136,52 @@ def test_demo_seeds_the_seed_units_once(env, services):
         assert {"区卫健委", "区人社局", "区总工会", "马寨镇人民政府"} <= set(names)
         assert all("（演示）" in p.name and p.demo for p in s.scalars(select(Person)))
     assert "未写入演示数据" in run(env, "demo").output
+
+
+def test_one_person_on_several_rows_keeps_what_any_row_gives(env, services, tmp_path):
+    rows = [
+        ["区人社局", "王五", "科长", "联络员", "wangwu", "", "139 0000-0001"],
+        ["区人社局", "王五", "科长", "分管领导", "wangwu", "", "13900000001"],
+        ["区总工会", "王五", "", "联络员", "wangwu", "", ""],  # blanks here erase nothing
+    ]
+    result = run(env, "roster", "import", str(write_csv(tmp_path / "w.csv", rows)))
+    assert result.exit_code == 0, result.output
+    assert "新增人员1人" in result.output and "新任职3项" in result.output
+    with services.sessions() as s:
+        (wang,) = s.scalars(select(Person)).all()
+        assert (wang.title, wang.mobile) == ("科长", "13900000001")
+    again = run(env, "roster", "import", str(write_csv(tmp_path / "w.csv", rows)))
+    assert "更新人员0人" in again.output and "新任职0项" in again.output
+
+
+def test_a_row_whose_two_accounts_belong_to_two_people_is_refused(env, services, tmp_path):
+    run(env, "roster", "import", str(write_csv(tmp_path / "a.csv", ROWS)))
+    mixed = [["区人社局", "王芳", "科长", "联络员", "wangfang", "ding-liqiang", ""]]
+    result = run(env, "roster", "import", str(write_csv(tmp_path / "b.csv", mixed)))
+    assert result.exit_code != 0
+    assert "第2行" in result.output and "属于李强" in result.output
+    assert "未导入任何数据" in result.output and "Traceback" not in result.output
+    assert counts(services) == (3, 4, 4)
+
+
+def test_import_looks_people_up_in_a_fixed_number_of_queries(env, services, tmp_path, clock):
+    from sqlalchemy import event
+
+    from handlers.demo import demo_rows
+    from handlers.roster import apply_rows
+
+    def queries(rows) -> int:
+        seen: list[str] = []
+        engine = services.sessions.kw["bind"]
+        listener = lambda *a: seen.append(a[2])  # noqa: E731
+        event.listen(engine, "before_cursor_execute", listener)
+        try:
+            with services.sessions() as s, s.begin():
+                apply_rows(s, rows, clock())
+        finally:
+            event.remove(engine, "before_cursor_execute", listener)
+        return sum(1 for q in seen if q.lstrip().upper().startswith("SELECT"))
+
+    rows = demo_rows()
+    queries(rows)  # first import: creates everyone
+    assert queries(rows) == queries(rows[:10])  # the same whatever the number of rows

@@ -1,0 +1,86 @@
+"""`liaison` as an operator meets it: a mistake (a missing file, a wrong extension, a database that
+is not there) gets one Chinese line on standard error and a non-zero exit, never a traceback."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import TEST_SEAL_KEY
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def liaison(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess:
+    base = {k: os.environ[k] for k in ("PATH", "HOME", "LANG") if k in os.environ}
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", *args],
+        env={**base, "PYTHONPATH": str(ROOT), **env},
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def one_chinese_line(result: subprocess.CompletedProcess) -> str:
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr + result.stdout
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("错误："), lines[0]
+    return lines[0]
+
+
+@pytest.fixture
+def cli_env(tmp_path: Path) -> dict[str, str]:
+    (tmp_path / "note.txt").write_text("单位,姓名\n", encoding="utf-8")
+    (tmp_path / "broken.xlsx").write_bytes(b"not a zip file")
+    (tmp_path / "gbk.csv").write_bytes("日期,名称,类型\n2027-01-01,元旦,休\n".encode("gb18030"))
+    return {
+        "LIAISON_SEAL_KEY": TEST_SEAL_KEY,
+        "LIAISON_INSTANCE_PATH": str(tmp_path / "instance"),
+        "LIAISON_DATABASE_URL": f"sqlite:///{tmp_path / 'instance' / 'x.db'}",
+    }
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["roster", "import", "missing.xlsx"], "找不到文件 missing.xlsx"),
+        (["roster", "import", "note.txt"], "不支持的文件类型「.txt」"),
+        (["roster", "import", "broken.xlsx"], "无法打开这个 .xlsx 文件"),
+        (["roster", "import", "."], "不是文件"),
+        (["roster", "export", "nowhere/out.csv"], "所在目录不存在"),
+        (["roster", "export", "out.txt"], "不支持的文件类型「.txt」"),
+        (["holidays", "import", "missing.csv"], "找不到文件 missing.csv"),
+        (["shell"], "请用 --as 指定账号"),
+    ],
+)
+def test_a_file_mistake_gets_one_chinese_line(tmp_path, cli_env, args, says):
+    assert says in one_chinese_line(liaison(args, cli_env, tmp_path))
+
+
+@pytest.mark.parametrize(
+    ("url", "says"),
+    [
+        ("mysql://someone@db/liaison", "不支持的数据库地址 db/liaison"),
+        ("postgresql+psycopg://liaison:secret@127.0.0.1:1/liaison", "无法连接数据库 127.0.0.1:1"),
+        ("sqlite:////proc/no/such/dir/x.db", "无法创建数据库文件"),
+    ],
+)
+def test_a_database_that_cannot_be_used_gets_one_chinese_line(tmp_path, cli_env, url, says):
+    line = one_chinese_line(
+        liaison(["db", "upgrade"], {**cli_env, "LIAISON_DATABASE_URL": url}, tmp_path)
+    )
+    assert says in line and "secret" not in line
+
+
+def test_a_holiday_file_saved_by_excel_in_gbk_imports(tmp_path, cli_env):
+    result = liaison(["holidays", "import", "gbk.csv"], cli_env, tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "已导入2027年的1个节假日" in result.stdout
