@@ -18,7 +18,7 @@ from bot.dispatch import Services
 from storage import outbox
 from storage.documents import Document
 from storage.outbox import OutboxMessage
-from storage.sealing import unseal
+from storage.sealing import SealError, unseal
 
 log = logging.getLogger(__name__)
 LEASE = timedelta(minutes=2)
@@ -85,12 +85,14 @@ def _send_one(services: Services, sender: ChannelSender, row_id: int) -> int:
         session.expunge(row)
         if document is not None:
             session.expunge(document)
-    if row.payload.get("sealed_address"):
-        row.address = unseal(services.seal_key, row.address)  # detached copy: not written back
     error: str | None = None
     permanent = False
     try:
+        if row.payload.get("sealed_address"):  # detached copy: the clear address is not stored
+            row.address = unseal(services.seal_key, row.address)
         sender.send(row, document)
+    except SealError as err:  # another seal key: no retry can open it
+        error, permanent = str(err), True
     except PermanentSendError as err:
         error, permanent = str(err), True
     except Exception as err:

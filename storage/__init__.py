@@ -16,6 +16,6 @@ from storage import (  # noqa: F401  (imported for their models)
     roster,
     tokens,
 )
-from storage.db import Base, UTCDateTime, make_engine, make_session_factory, session_scope
+from storage.db import Base, UTCDateTime, make_engine, make_session_factory
 
-__all__ = ["Base", "UTCDateTime", "make_engine", "make_session_factory", "session_scope"]
+__all__ = ["Base", "UTCDateTime", "make_engine", "make_session_factory"]

@@ -10,15 +10,13 @@ import sys
 from collections.abc import Iterable
 from typing import TextIO
 
-from sqlalchemy import select
-
 from bot import dispatch
 from bot.dispatch import Services
 from bot.outbox import drain
 from handlers.core import Incoming
 from storage.documents import Document
 from storage.outbox import OutboxMessage
-from storage.roster import Person
+from storage.roster import Person, find_person
 
 CHANNEL = "console"
 
@@ -36,13 +34,7 @@ class ConsoleSender:
     def _name(self, row: OutboxMessage) -> str:
         with self.services.sessions() as session:
             person = session.get(Person, row.person_id) if row.person_id else None
-            if person is None:
-                person = session.scalar(
-                    select(Person).where(
-                        (Person.wecom_userid == row.address)
-                        | (Person.dingtalk_userid == row.address)
-                    )
-                )
+            person = person or find_person(session, row.address)
         return f"{person.name}（{row.address}）" if person else row.address
 
     def send(self, row: OutboxMessage, document: Document | None) -> None:
@@ -75,11 +67,7 @@ def run_shell(services: Services, user_id: str, lines: Iterable[str], out: TextI
     sender = ConsoleSender(services, out)
     interactive = lines is sys.stdin and sys.stdin.isatty()
     with services.sessions() as session:
-        who = session.scalar(
-            select(Person).where(
-                (Person.wecom_userid == user_id) | (Person.dingtalk_userid == user_id)
-            )
-        )
+        who = find_person(session, user_id)
     name = who.name if who else f"{user_id}（不在名单中，按公众身份）"
     print(f"以 {name} 的身份对话。发送「帮助」查看指令，Ctrl-D 退出。", file=out, flush=True)
     drain(services, {CHANNEL: sender})

@@ -250,3 +250,19 @@ def test_token_storage_honours_the_ttl(wecom_services, clock):
     storage.set("k", "v3", 100)
     storage.delete("k")
     assert storage.get("k") is None
+
+
+def test_a_sealed_address_the_key_cannot_open_fails_alone_and_the_rest_go_out(
+    wecom_services, sender, wecom_api
+):
+    from cryptography.fernet import Fernet
+
+    from storage.sealing import seal
+
+    foreign = seal(Fernet.generate_key(), "worker-1")  # sealed under a key since replaced
+    bad = queue(wecom_services, address=foreign, text="办理结果", sealed_address=True)
+    good = queue(wecom_services, text="会议通知")
+    assert send_all(wecom_services, sender) == 1  # the drain went on past the bad row
+    assert row(wecom_services, bad).status == outbox.FAILED
+    assert row(wecom_services, good).status == outbox.SENT
+    assert [m["touser"] for m in wecom_api.sent()] == [OFFICE]
