@@ -150,6 +150,7 @@ def apply_rows(
     counts = dict(units_created=0, people_created=0, started=0, ended=0)
     seen: set[int] = set()  # id() of people already given a row of this file
     wanted: set[tuple[int, int, str]] = set()
+    _check_abbreviations(session, rows, set(units))
     for row in rows:
         unit = units.get(row.unit)
         if unit is None:
@@ -199,6 +200,19 @@ def apply_rows(
         counts["started"],
         counts["ended"],
     )
+
+
+def _check_abbreviations(session: Session, rows: list[RosterRow], known: set[str]) -> None:
+    """A new unit whose name is part of another's («人社局», «淮河路») is a typo, not a unit."""
+    names = set(session.scalars(select(Unit.name))) | {row.unit for row in rows}
+    for row in rows:
+        if row.unit in known:
+            continue
+        longer = sorted(n for n in names if row.unit in n and n != row.unit)
+        if longer:
+            raise RosterError(
+                f"第{row.number}行：单位「{row.unit}」不在名单中，是不是「{longer[0]}」？请填写单位全称"
+            )
 
 
 def _fields(person: Person) -> tuple[str, str, str | None]:

@@ -185,3 +185,14 @@ def test_import_looks_people_up_in_a_fixed_number_of_queries(env, services, tmp_
     rows = demo_rows()
     queries(rows)  # first import: creates everyone
     assert queries(rows) == queries(rows[:10])  # the same whatever the number of rows
+
+
+@pytest.mark.parametrize("short", ["人社局", "淮河路", "马寨镇"])
+def test_an_abbreviated_unit_name_is_refused_not_made_a_new_unit(env, services, tmp_path, short):
+    assert run(env, "demo").exit_code == 0
+    before = counts(services)
+    rows = [[short, "周一", "科员", "联络员", "zhouyi", "", ""]]
+    result = run(env, "roster", "import", str(write_csv(tmp_path / "s.csv", rows)))
+    assert result.exit_code != 0
+    assert f"单位「{short}」不在名单中，是不是「" in result.output
+    assert counts(services) == before
