@@ -145,21 +145,24 @@ def serve(host: str, port: int, workers: int, threads: int, no_scheduler: bool) 
 @cli.command()
 def scheduler() -> None:
     """只运行定时任务（提醒、催报、推送发送）；全部署只应运行一个。"""
-    from apscheduler.schedulers.blocking import BlockingScheduler
+    from apscheduler.schedulers.background import BackgroundScheduler
 
     from bot.scheduler import configure
 
     services = _services()
-    sched = BlockingScheduler(timezone=services.settings.timezone)
+    sched = BackgroundScheduler(timezone=services.settings.timezone)
     configure(sched, services, channel_senders(services))
-    # shut down from another thread: the handler may interrupt the main thread while it holds
-    # the executor's lock (ThreadPoolExecutor.submit), and shutting down there would deadlock
-    signal.signal(
-        signal.SIGTERM,
-        lambda *_: threading.Thread(target=sched.shutdown, kwargs={"wait": False}).start(),
-    )
-    log.info("scheduler started (pid %s)", os.getpid())
+    # the signal handler only sets a flag, so a signal at any moment (even during start-up, or
+    # while the main thread holds an executor lock) is safe; the main thread does the shutdown
+    stopping = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stopping.set())
     sched.start()
+    log.info("scheduler started (pid %s)", os.getpid())
+    while not stopping.wait(1.0):
+        pass
+    sched.shutdown(wait=True)
+    log.info("scheduler stopped")
 
 
 @cli.command()

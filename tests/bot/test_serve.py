@@ -148,3 +148,13 @@ def test_scheduler_starts_and_stops_on_sigterm(base_env, tmp_path):
         code = proc.stop()
     assert code == 0
     assert "Traceback" not in proc.output()
+
+
+@pytest.mark.parametrize("delay", [0.0, 0.8, 1.6])
+def test_scheduler_stops_on_sigterm_whenever_it_arrives(base_env, tmp_path, delay):
+    """A stop during imports, migrations or start-up must not leave the scheduler running."""
+    proc = Process(["scheduler"], base_env, tmp_path)
+    time.sleep(delay)
+    code = proc.stop()  # fails the test if the process is still alive 20 s later
+    assert code in (0, -signal.SIGTERM)
+    assert "Traceback" not in proc.output()
