@@ -26,6 +26,7 @@ from storage.sealing import SealError, load_seal_key
 
 log = logging.getLogger(__name__)
 PRIVATE_NOTE = "（该回复含保密信息，未予保存。如未收到，请重新发送指令。）"
+RETRIES = 3
 APOLOGY = "抱歉，系统处理这条消息时出错，已记录。请稍后重试，或联系联席会议办公室。"
 
 
@@ -90,9 +91,28 @@ def _previous_reply(services: Services, msg: Incoming) -> Reply:
     return Reply(text=row.reply_text or "", button_label=row.reply_button or "")
 
 
+class _Conflict(Exception):
+    """Another transaction got there first (a unique constraint); the message is worth a retry."""
+
+
 def handle(services: Services, msg: Incoming) -> tuple[Reply, bool]:
-    """Run the message through the router. Returns (reply, duplicate?)."""
+    """Run the message through the router. Returns (reply, duplicate?).
+
+    A unique-constraint conflict raised by a handler means a concurrent transaction (two liaison
+    officers confirming the same unit's report at once, say) committed first: the whole message is
+    run again on the now-current data, at most RETRIES times, instead of answering with an apology.
+    """
     request_id = uuid.uuid4().hex[:12]
+    for attempt in range(1, RETRIES + 1):
+        try:
+            return _handle_once(services, msg, request_id)
+        except _Conflict:
+            log.info("conflict on attempt %s (request %s); retrying", attempt, request_id)
+    log.error("gave up after %s conflicts (request %s)", RETRIES, request_id)
+    return Reply(text=f"{APOLOGY}（编号 {request_id}）"), False
+
+
+def _handle_once(services: Services, msg: Incoming, request_id: str) -> tuple[Reply, bool]:
     session = services.sessions()
     try:
         inbound = None
@@ -118,6 +138,9 @@ def handle(services: Services, msg: Incoming) -> tuple[Reply, bool]:
             inbound.reply_button = reply.button_label or None
         session.commit()
         return reply, False
+    except IntegrityError:
+        session.rollback()
+        raise _Conflict from None
     except Exception:
         session.rollback()
         log.exception("handler failed (request %s)", request_id)

@@ -241,3 +241,36 @@ def test_keywords_and_arguments_survive_full_width_punctuation(text, keyword, ar
 def test_free_text_after_the_arguments_keeps_its_punctuation():
     assert split_args("HY12 家中有事，无法参加。", 1) == ["HY12", "家中有事，无法参加。"]
     assert split_args("HY12。", 1) == ["HY12"]
+
+
+_conflict_attempts: list[int] = []
+
+
+@command("测试并发", hidden=True)
+def _conflicting(msg: Incoming, ctx: Context) -> str:
+    """测试用：第一次运行时撞上另一事务已提交的唯一约束。"""
+    from storage.calendar import CalendarYear
+
+    _conflict_attempts.append(1)
+    if len(_conflict_attempts) == 1:  # as if a concurrent transaction had committed this row first
+        ctx.session.add(CalendarYear(year=2099, source="并发写入"))
+        ctx.session.flush()
+    record(ctx.session, ctx.now, ctx.sender.name, "测试", "并发后重试")
+    return "已完成"
+
+
+def test_a_unique_conflict_reruns_the_message_instead_of_apologising(bot):
+    from storage.calendar import CalendarYear
+    from storage.inbound import InboundMessage
+
+    _conflict_attempts.clear()
+    with bot.session() as s, s.begin():
+        s.add(CalendarYear(year=2099, source="先到的事务"))
+    reply = bot.reply("demo-office", "测试并发", dedupe_key="msg:42")
+    assert reply.text == "已完成" and len(_conflict_attempts) == 2
+    with bot.session() as s:
+        assert [e.subject for e in s.query(AuditEntry)] == ["并发后重试"]
+        assert s.query(InboundMessage).count() == 1  # the retry recorded the delivery once
+    # and a re-delivery of the same message is still a duplicate that changes nothing
+    assert bot.reply("demo-office", "测试并发", dedupe_key="msg:42").text == "已完成"
+    assert len(_conflict_attempts) == 2
