@@ -25,5 +25,6 @@ test: lint
 	$(BIN)/pytest -n 2 -p no:cacheprovider
 
 bench: setup
-	$(BIN)/python -m bench
+	LIAISON_BENCH_PG_URL="$${LIAISON_BENCH_PG_URL-$$(pg_isready -q -h 127.0.0.1 2>/dev/null && echo postgresql+psycopg://postgres@127.0.0.1:5432/test)}" \
+		$(BIN)/python -m bench
 	$(BIN)/python -m bench.bench_bulletin

@@ -21,6 +21,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -172,7 +173,7 @@ def _liaison(args: list[str], env: dict[str, str], cwd: Path, log) -> subprocess
     )
 
 
-def bench_callback(tmp: Path, env: dict[str, str], log) -> Result:
+def bench_callback(tmp: Path, env: dict[str, str], log, database: str) -> Result:
     for args in (["db", "upgrade"], ["demo"]):
         if _liaison(args, env, tmp, log).wait() != 0:
             raise SystemExit(f"liaison {' '.join(args)} failed; see {log.name}")
@@ -185,7 +186,7 @@ def bench_callback(tmp: Path, env: dict[str, str], log) -> Result:
         assert "演示" in _check_one_reply(port, crypto)
         print(f"encrypting {POOL} distinct messages…", flush=True)
         pool = list(_callback_requests(crypto))
-        return _load("/wecom/callback (liaison serve)", port, iter(pool))
+        return _load(f"/wecom/callback (liaison serve, {database})", port, iter(pool))
     finally:
         _stop(proc)
 
@@ -209,7 +210,8 @@ def render(results: list[Result]) -> str:
         f"# Callback benchmark ({datetime.now():%Y-%m-%d %H:%M})",
         "",
         f"gunicorn gthread, {WORKERS} workers × {WORKER_THREADS} threads, loopback, "
-        f"{THREADS} keep-alive client threads for {DURATION:.0f} s each; SQLite (WAL) database; "
+        f"{THREADS} keep-alive client threads for {DURATION:.0f} s each; database as named "
+        "(SQLite in WAL mode; PostgreSQL on loopback when LIAISON_BENCH_PG_URL is set); "
         f"Python {platform.python_version()}, {os.cpu_count()} CPUs. "
         "Each callback is a distinct encrypted, signed text message (帮助/我是谁 from demo "
         "accounts): signature check, decryption, dedupe insert, routing, and an encrypted "
@@ -220,7 +222,7 @@ def render(results: list[Result]) -> str:
         *(r.row() for r in results),
         "",
     ]
-    queued = results[0].empty
+    queued = sum(r.empty for r in results if r.name.startswith("/wecom"))
     lines.append(
         f"{queued} of the callbacks were answered with an empty 200 and their reply queued to the "
         "outbox (a reply over 2048 bytes, e.g. the full 帮助 list, or one over the reply budget); "
@@ -229,8 +231,30 @@ def render(results: list[Result]) -> str:
     return "\n".join(lines) + "\n"
 
 
+@contextmanager
+def pg_schema(base_url: str) -> Iterator[str]:
+    """A throw-away schema in the PostgreSQL at `base_url`; yields a URL that uses it."""
+    from sqlalchemy import text
+
+    from storage.db import make_engine
+
+    schema = f"liaison_bench_{os.getpid()}"
+    admin = make_engine(base_url)
+    with admin.begin() as conn:
+        conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+        conn.execute(text(f"CREATE SCHEMA {schema}"))
+    try:
+        sep = "&" if "?" in base_url else "?"
+        yield f"{base_url}{sep}options=-csearch_path%3D{schema}"
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+        admin.dispose()
+
+
 def main() -> None:
     api = FakeWeComAPI().start()
+    pg_url = os.environ.get("LIAISON_BENCH_PG_URL")
     with tempfile.TemporaryDirectory(prefix="liaison-bench-") as name:
         tmp = Path(name)
         env = {
@@ -241,7 +265,12 @@ def main() -> None:
             **wecom_vars(api.base),
         }
         with (tmp / "server.log").open("w") as log:
-            results = [bench_callback(tmp, env, log), bench_hello(tmp, env, log)]
+            results = [bench_callback(tmp, env, log, "SQLite")]
+            if pg_url:
+                with pg_schema(pg_url) as url:
+                    pg_env = {**env, "LIAISON_DATABASE_URL": url}
+                    results.append(bench_callback(tmp, pg_env, log, "PostgreSQL"))
+            results.append(bench_hello(tmp, env, log))
     api.stop()
     table = render(results)
     print(table)
