@@ -124,10 +124,12 @@ def answer_case(msg: Incoming, ctx: Context) -> str:
     return f"已报送 {case.number} 的办理结果，联席会议办公室审核后办结。"
 
 
-@command("承办", roles=LIAISON, usage="承办")
+@command("承办", roles={Role.LIAISON, Role.LEADER}, usage="承办")
 def list_unit_cases(msg: Incoming, ctx: Context) -> str:
-    """查看转给本单位、尚未反馈的举报。"""
-    units = ctx.sender.units(Role.LIAISON)
+    """查看转给本单位、尚未反馈的举报（联络员和分管领导）。"""
+    # the leader in charge is told of overdue cases, so may also see the unit's open ones
+    units = ctx.sender.units(Role.LIAISON) + ctx.sender.units(Role.LEADER)
+    units = list({u.id: u for u in units}.values())
     cases = cases_at_unit(ctx, {u.id for u in units})
     if not cases:
         return "本单位目前没有待办理的转办件。"

@@ -203,3 +203,12 @@ def test_the_export_year_may_carry_its_character(bot):
     file_report(bot)
     assert "已导出2026年举报1件" in bot.send(OFFICE, "案件 导出 2026年")
     assert "年份格式应为" in bot.send(OFFICE, "案件 导出 去年")
+
+
+def test_the_leader_in_charge_sees_the_units_open_cases_but_cannot_answer_them(bot):
+    number = _accepted(bot)
+    bot.send("demo-office", f"转办 {number} 区人社局")
+    listing = bot.send("demo-u09-leader", "承办")
+    assert number in listing and "待办理的转办件（1件）" in listing
+    assert "仅限联络员" in bot.send("demo-u09-leader", f"签收 {number}")
+    assert "没有待办理" in bot.send("demo-u15-leader", "承办")  # another unit's leader
