@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from handlers.roster import ImportResult, RosterRow, apply_rows
+from handlers.units import short_name
 from storage.roster import Unit
 
 # 附件1 二、组成及职责: 15 departments, the 管委会, 马寨镇 and the 街道办事处 — 32 member units.
@@ -54,18 +55,11 @@ DEMO_DIRECTOR = "demo-director"
 DEMO_CONVENER = "demo-convener"
 
 
-def _short(unit: str) -> str:
-    for tail in ("街道办事处", "人民政府", "管委会"):
-        if unit.endswith(tail) and len(unit) > len(tail):
-            return unit[: -len(tail)]
-    return unit
-
-
 def demo_rows() -> list[RosterRow]:
     rows: list[RosterRow] = []
     n = 1
     for i, unit in enumerate(SEED_UNITS, start=1):
-        short = _short(unit)
+        short = short_name(unit)
         for role, tag, title in (("联络员", "liaison", "科长"), ("分管领导", "leader", "副局长")):
             rows.append(
                 RosterRow(

@@ -33,6 +33,7 @@ from handlers.meetings_base import (
     typed_command,
 )
 from handlers.meetings_rsvp import send_invitations
+from handlers.units import candidates
 from storage.meetings import KINDS, Meeting, MeetingInvite
 from storage.roster import Unit, member_units
 
@@ -157,9 +158,8 @@ def _match_unit(token: str, units: list[Unit]) -> Unit | None:
     if token.isdigit():
         index = int(token) - 1
         return units[index] if 0 <= index < len(units) else None
-    exact = [u for u in units if u.name == token]
-    partial = [u for u in units if token in u.name]
-    return exact[0] if exact else (partial[0] if len(partial) == 1 else None)
+    found = candidates(units, token)
+    return found[0] if len(found) == 1 else None
 
 
 def _preview(ctx: Context, data: dict, chosen: list[Unit]) -> str:

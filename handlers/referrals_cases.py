@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from handlers import referrals_text as tx
 from handlers.core import Context, Role, UserError, split_args
-from handlers.duties import UNIT_ALIASES
+from handlers.units import candidates, short_name
 from handlers.workdays import WorkCalendar
 from storage import referrals as st
 from storage.roster import Person, Unit, holders, member_units, people_with_role
@@ -104,43 +104,12 @@ def require_own_unit(ctx: Context, case: st.ReferralCase, action: str) -> None:
         raise UserError(tx.NOT_YOUR_UNIT.format(number=case.number, action=action))
 
 
-def short_name(name: str) -> str:
-    for tail in ("街道办事处", "人民政府", "管委会"):
-        if name.endswith(tail) and len(name) > len(tail):
-            return name[: -len(tail)]
-    return name
-
-
-def _is_subsequence(needle: str, hay: str) -> bool:
-    chars = iter(hay)
-    return all(c in chars for c in needle)
-
-
-def _matching(units: list[Unit], name: str) -> list[Unit]:
-    """The units a loose name fits, by the first test that fits any: the exact name; the name
-    inside the unit's distinctive part (so «民政» is not 马寨镇人民政府) or that part inside the
-    name; the name's characters in order (e.g. «市场监管局»)."""
-    for test in (
-        lambda u: u.name == name,
-        lambda u: name in short_name(u.name) or short_name(u.name) in name,
-        lambda u: _is_subsequence(name, u.name),
-    ):
-        found = [u for u in units if test(u)]
-        if found:
-            return found
-    return []
-
-
 def find_unit(ctx: Context, name: str) -> Unit:
     """A member unit from a loose name: exact, contained, in-order characters, a common or former
     name (环保局, 安监局, 住建局…), or else a list of close spellings to choose from."""
     name = name.strip()
     units = member_units(ctx.session)
-    found = _matching(units, name)
-    if not found:
-        for alias, canonical in UNIT_ALIASES.items():
-            if alias in name and (found := _matching(units, canonical)):
-                break
+    found = candidates(units, name)
     if len(found) == 1:
         return found[0]
     if found:

@@ -13,6 +13,7 @@ from datetime import date
 from handlers import reports_text as T
 from handlers.core import Context, Role, UserError
 from handlers.reports_calendar import Period
+from handlers.units import candidates
 from storage.reports import SECTIONS
 from storage.roster import Unit, member_units, unit_by_name
 
@@ -70,14 +71,11 @@ def refuse_extra(args: list[str], usage: str) -> None:
 
 def match_unit(word: str, units: list[Unit]) -> Unit | None:
     """The unit a word names: its full name, or a part of exactly one unit's name."""
-    exact = [u for u in units if u.name == word]
-    if exact:
-        return exact[0]
-    partial = [u for u in units if len(word) >= 2 and word in u.name]
-    if len(partial) > 1:
-        names = "、".join(u.name for u in partial[:6])
+    found = candidates(units, word)
+    if len(found) > 1:
+        names = "、".join(u.name for u in found[:6])
         raise UserError(T.MANY_UNITS.format(name=word[:20], units=names))
-    return partial[0] if partial else None
+    return found[0] if found else None
 
 
 def pick_unit(units: list[Unit], args: list[str]) -> tuple[Unit, list[str]]:
