@@ -35,9 +35,8 @@ from storage.reports import (
     bulletin_for_quarter,
     last_filing_in,
     next_bulletin_number,
-    role_holders,
 )
-from storage.roster import Person, member_units
+from storage.roster import Person, holders_by_unit, member_units
 
 _SHORT_QUARTER = re.compile(r"^(?:[Qq]\s*|第?)([1-4一二三四])(?:季度)?$")
 _ISSUE = re.compile(r"^(?:(\d{4})\s*(?:年|-|/)?\s*)?第?\s*(\d{1,3})\s*期?$")
@@ -155,11 +154,11 @@ def find_issue(ctx: Context, text: str) -> Bulletin:
 def member_people(ctx: Context) -> list[Person]:
     """Every member unit's liaison officers and leaders, each once, in roster order."""
     roles = (Role.LIAISON, Role.LEADER)
-    holders = role_holders(ctx.session, roles)
+    holders = holders_by_unit(ctx.session, roles)
     people: dict[int, Person] = {}
     for unit in member_units(ctx.session):
         for role in roles:
-            for person in holders.get((unit.id, role), []):
+            for person in holders[unit.id][role]:
                 people.setdefault(person.id, person)
     return list(people.values())
 

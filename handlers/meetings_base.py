@@ -24,8 +24,8 @@ from handlers.core import (
     command_args,
     split_command,
 )
-from storage.meetings import Meeting, MeetingInvite, unit_holders
-from storage.roster import Person, people_with_role
+from storage.meetings import Meeting, MeetingInvite
+from storage.roster import Person, holders_by_unit, people_with_role
 
 _NUMBER = re.compile(r"^(?:HY)?(\d{1,9})$", re.IGNORECASE)
 # what people put between the arguments: spaces and full-width punctuation alike
@@ -167,13 +167,13 @@ def fmt_time(ctx: Context, moment: datetime) -> str:
 
 def contacts(ctx: Context, unit_ids: list[int]) -> dict[int, list[Person]]:
     """Who hears for each unit: its liaison officers, or its leaders when it has none."""
-    held = unit_holders(ctx.session, unit_ids, UNIT_ROLES)
+    held = holders_by_unit(ctx.session, UNIT_ROLES, unit_ids)
     return {u: _unique(held[u][Role.LIAISON] or held[u][Role.LEADER]) for u in unit_ids}
 
 
 def unit_people(ctx: Context, unit_ids: list[int]) -> dict[int, list[Person]]:
     """Liaison officers and leaders of each unit: who receives issued documents and co-sign asks."""
-    held = unit_holders(ctx.session, unit_ids, UNIT_ROLES)
+    held = holders_by_unit(ctx.session, UNIT_ROLES, unit_ids)
     return {u: _unique(p for r in UNIT_ROLES for p in held[u][r]) for u in unit_ids}
 
 

@@ -16,8 +16,8 @@ from handlers.core import Context, Incoming, Role, command, command_args, job, s
 from handlers.reports_args import refuse_extra, split_period
 from handlers.reports_calendar import Period, Reminder, ReportSchedule
 from handlers.workdays import warn_missing_years
-from storage.reports import filed_unit_ids, role_holders
-from storage.roster import member_units
+from storage.reports import filed_unit_ids
+from storage.roster import holders_by_unit, member_units
 
 CHASE_USAGE = "催报 [YYYY-MM]"
 
@@ -40,7 +40,7 @@ def chase(
     """Queue one round to every unit without a report."""
     filed = filed_unit_ids(ctx.session, str(period))
     roles = (Role.LIAISON, Role.LEADER) if leaders else (Role.LIAISON,)
-    holders = role_holders(ctx.session, roles)
+    holders = holders_by_unit(ctx.session, roles)
     deadline = schedule.deadline(period)
     command_text = filing_command(schedule, period, ctx.now)
     units = people = queued = 0
@@ -49,7 +49,7 @@ def chase(
             continue
         recipients = []
         for role in roles:
-            recipients += [p for p in holders.get((unit.id, role), []) if p not in recipients]
+            recipients += [p for p in holders[unit.id][role] if p not in recipients]
         text = template.format(
             period=period.label,
             deadline=deadline,

@@ -7,15 +7,13 @@ minutes is copied from the units that attended, so "经与会单位会签" is a 
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from storage.db import Base, UTCDateTime
-from storage.roster import Appointment, Person, Unit
+from storage.roster import Unit
 
 KINDS = ("全体会议", "专题会议", "联络员会议")
 ATTEND, LEAVE, DELEGATE = "参加", "请假", "代参"
@@ -102,29 +100,6 @@ class MinutesSignature(Base):
     signed_by: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
     signed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     unit: Mapped[Unit] = relationship(lazy="selectin")
-
-
-def unit_holders(
-    session: Session, unit_ids: Iterable[int], roles: Iterable[str]
-) -> dict[int, dict[str, list[Person]]]:
-    """unit id -> role -> the people currently holding it, in one query however many units."""
-    ids, wanted = list(unit_ids), [str(r) for r in roles]
-    found: dict[int, dict[str, list[Person]]] = {u: defaultdict(list) for u in ids}
-    if not ids:
-        return found
-    stmt = (
-        select(Appointment.unit_id, Appointment.role, Person)
-        .join(Person, Person.id == Appointment.person_id)
-        .where(
-            Appointment.unit_id.in_(ids),
-            Appointment.role.in_(wanted),
-            Appointment.ended_at.is_(None),
-        )
-        .order_by(Person.id)
-    )
-    for unit_id, role, person in session.execute(stmt):
-        found[unit_id][role].append(person)
-    return found
 
 
 def meetings_between(session: Session, start: datetime, end: datetime) -> list[Meeting]:

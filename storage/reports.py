@@ -13,7 +13,6 @@ from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint, func
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from storage.db import Base, UTCDateTime
-from storage.roster import Appointment, Person
 
 SECTIONS = ("工作动态", "主要活动", "重大事项进展")
 SECTION_FIELDS = ("work_dynamics", "main_activities", "major_progress")
@@ -99,22 +98,6 @@ def last_filing_in(session: Session, periods: list[str]) -> datetime | None:
 def filed_unit_ids(session: Session, period: str) -> set[int]:
     stmt = select(MonthlyReport.unit_id).where(MonthlyReport.period == period)
     return set(session.scalars(stmt))
-
-
-def role_holders(session: Session, roles: tuple[str, ...]) -> dict[tuple[int, str], list[Person]]:
-    """Current holders of the roles in every unit, keyed by (unit id, role), in one query."""
-    stmt = (
-        select(Appointment.unit_id, Appointment.role, Person)
-        .join(Person, Appointment.person_id == Person.id)
-        .where(Appointment.role.in_(roles), Appointment.ended_at.is_(None))
-        .order_by(Appointment.unit_id, Person.id)
-    )
-    out: dict[tuple[int, str], list[Person]] = {}
-    for unit_id, role, person in session.execute(stmt):
-        people = out.setdefault((unit_id, role), [])
-        if person not in people:
-            people.append(person)
-    return out
 
 
 def versions_of(session: Session, report_id: int) -> list[ReportVersion]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Iterable
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint, select
@@ -68,17 +70,31 @@ def current_appointments(session: Session, person_id: int) -> list[Appointment]:
 
 def holders(session: Session, unit_id: int, role: str) -> list[Person]:
     """People currently holding `role` in the unit, e.g. its liaison officers."""
+    return holders_by_unit(session, [role], [unit_id])[unit_id][role]
+
+
+def holders_by_unit(
+    session: Session, roles: Iterable[str], unit_ids: Iterable[int] | None = None
+) -> defaultdict[int, defaultdict[str, list[Person]]]:
+    """unit id -> role -> the people currently holding it (each once, by id), in one query however
+    many units; all units when `unit_ids` is None. Missing units and roles read as empty lists."""
+    found: defaultdict[int, defaultdict[str, list[Person]]] = defaultdict(lambda: defaultdict(list))
     stmt = (
-        select(Person)
-        .join(Appointment)
-        .where(
-            Appointment.unit_id == unit_id,
-            Appointment.role == role,
-            Appointment.ended_at.is_(None),
-        )
+        select(Appointment.unit_id, Appointment.role, Person)
+        .join(Person, Person.id == Appointment.person_id)
+        .where(Appointment.role.in_([str(r) for r in roles]), Appointment.ended_at.is_(None))
         .order_by(Person.id)
     )
-    return list(session.scalars(stmt))
+    if unit_ids is not None:
+        ids = list(unit_ids)
+        if not ids:
+            return found
+        stmt = stmt.where(Appointment.unit_id.in_(ids))
+    for unit_id, role, person in session.execute(stmt):
+        people = found[unit_id][role]
+        if person not in people:
+            people.append(person)
+    return found
 
 
 def people_with_role(session: Session, role: str) -> list[Person]:
