@@ -9,11 +9,14 @@ import subprocess
 import sys
 import threading
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from bot.config import ConfigError, load_settings
-from bot.dispatch import Services
+
+if TYPE_CHECKING:  # not imported at run time: `serve` must set up metrics before prometheus_client
+    from bot.dispatch import Services
 
 log = logging.getLogger("liaison")
 
@@ -96,11 +99,9 @@ def channel_senders(services: Services) -> dict:
 @click.option("-v", "--verbose", is_flag=True, help="输出调试日志")
 def cli(verbose: bool) -> None:
     """二七区职业病防治工作联席会议 联络机器人"""
-    logging.basicConfig(
-        level=logging.DEBUG if verbose else logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    logging.getLogger("alembic").setLevel(logging.DEBUG if verbose else logging.WARNING)
+    from bot.logs import configure_logging
+
+    configure_logging(verbose=verbose)
 
 
 @cli.group()
