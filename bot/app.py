@@ -10,9 +10,10 @@ from flask import Flask, jsonify
 from sqlalchemy import text
 
 import handlers  # noqa: F401  (registers every command)
-from bot.config import Settings, load_settings
+from bot.config import ConfigError, Settings, load_settings
 from bot.dispatch import Services
 from storage.db import make_engine, make_session_factory
+from storage.sealing import SealError, deployment_seal_key
 
 log = logging.getLogger(__name__)
 MAX_BODY = 1024 * 1024  # a WeCom callback is a few KB; anything over 1 MB is refused unread
@@ -26,12 +27,20 @@ def system_clock(settings: Settings) -> Callable[[], datetime]:
 def build_services(
     settings: Settings | None = None, clock: Callable[[], datetime] | None = None
 ) -> Services:
+    """Settings, database and clock, with the deployment's seal key checked against the database
+    (a missing or different key is a ConfigError of one Chinese line, never a new key)."""
     settings = settings or load_settings()
     engine = make_engine(settings.database_url)
+    try:
+        key = deployment_seal_key(engine, settings.seal_key, settings.instance_path)
+    except SealError as err:
+        engine.dispose()
+        raise ConfigError(str(err)) from None
     return Services(
         settings=settings,
         sessions=make_session_factory(engine),
         clock=clock or system_clock(settings),
+        seal_key=key,
     )
 
 

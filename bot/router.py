@@ -23,7 +23,8 @@ from handlers.core import (
     UserError,
     split_command,
 )
-from storage.conversations import ConversationState
+from storage.conversations import ConversationState, open_state, seal_state, state_key
+from storage.sealing import SealError
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +58,7 @@ def refusal(cmd: Command) -> str:
 
 def load_conversation(ctx: Context, msg: Incoming) -> tuple[Conversation | None, str]:
     """The sender's live conversation, or None; the note says if an old one just expired."""
-    row = ctx.session.get(ConversationState, user_key(msg))
+    row = ctx.session.get(ConversationState, state_key(ctx.seal_key, msg.channel, msg.user_id))
     if row is None:
         return None, ""
     flow = core.FLOWS.get(row.flow)
@@ -65,17 +66,26 @@ def load_conversation(ctx: Context, msg: Incoming) -> tuple[Conversation | None,
         ctx.session.delete(row)
         ctx.session.flush()
         return None, f"（上次未完成的「{row.flow}」已超时，已自动取消。）\n" if flow else ""
-    return Conversation(flow=row.flow, step=row.step, data=dict(row.data or {})), ""
+    try:  # the state is sealed: a 举报 in progress names an employer and the reporter's contact
+        data = open_state(ctx.seal_key, row.sealed)
+    except SealError:  # sealed under another key: as good as lost, so the dialogue starts over
+        ctx.session.delete(row)
+        ctx.session.flush()
+        return None, f"（上次未完成的「{row.flow}」已无法继续，已自动取消。）\n"
+    return Conversation(flow=row.flow, step=row.step, data=data), ""
 
 
 def save_conversation(ctx: Context, msg: Incoming, convo: Conversation | None) -> None:
-    key = user_key(msg)
+    """Store the dialogue's state sealed, or delete its row once it has ended (a filed 举报's
+    state goes the moment the case is stored). The row is keyed by a keyed hash of the sender."""
+    key = state_key(ctx.seal_key, msg.channel, msg.user_id)
     if convo is None or convo.ended:
         ctx.session.execute(delete(ConversationState).where(ConversationState.user_key == key))
         return
     flow = core.FLOWS[convo.flow]
     row = ctx.session.get(ConversationState, key) or ConversationState(user_key=key)
-    row.flow, row.step, row.data = convo.flow, convo.step, dict(convo.data)
+    row.flow, row.step = convo.flow, convo.step
+    row.sealed = seal_state(ctx.seal_key, dict(convo.data))  # never in clear, not even old rows
     row.expires_at = ctx.now + flow.timeout
     row.updated_at = ctx.now
     ctx.session.add(row)

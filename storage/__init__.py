@@ -8,12 +8,14 @@ from storage import (  # noqa: F401  (imported for their models)
     calendar,
     conversations,
     documents,
+    guards,
     inbound,
     meetings,
     outbox,
     referrals,
     reports,
     roster,
+    sealing,
     tokens,
 )
 from storage.db import Base, UTCDateTime, make_engine, make_session_factory

@@ -1,8 +1,13 @@
-"""Generated and received documents (bulletins, minutes, exports) kept for download and archive."""
+"""Generated and received documents (bulletins, minutes, exports) kept for download and archive.
+
+They name units and people, so each file is written 0600 in folders 0700: only the account the
+bot runs as can read them, whatever the umask.
+"""
 
 from __future__ import annotations
 
 import hashlib
+import os
 from datetime import datetime
 from pathlib import Path
 
@@ -25,6 +30,29 @@ class Document(Base):
     created_by: Mapped[int | None] = mapped_column(Integer)
 
 
+def private_dir(path: Path, *, tighten: bool = True) -> None:
+    """Create the folder and any missing parents 0700; with `tighten`, an existing folder the app
+    owns (files/, files/<kind>/) is set to 0700 too."""
+    path = Path(path)
+    missing = []
+    while not path.exists():
+        missing.append(path)
+        path = path.parent
+    for folder in reversed(missing):
+        folder.mkdir(mode=0o700, exist_ok=True)
+        os.chmod(folder, 0o700)  # mkdir's mode is cut by the umask; never widened by it
+    if tighten and not missing:
+        os.chmod(path, 0o700)
+
+
+def write_private(path: Path, content: bytes) -> None:
+    """Write a new file readable by its owner only (created 0600, not chmod-ed afterwards)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(content)
+    os.chmod(path, 0o600)  # an existing file keeps its old mode through O_CREAT
+
+
 def save_document(
     session: Session,
     files_root: Path,
@@ -40,8 +68,9 @@ def save_document(
     digest = hashlib.sha256(content).hexdigest()
     rel = Path(kind) / f"{now:%Y%m%d%H%M%S}-{digest[:8]}-{filename}"
     target = files_root / rel
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_bytes(content)
+    private_dir(files_root)
+    private_dir(target.parent)
+    write_private(target, content)
     doc = Document(
         kind=kind,
         subject=subject,
