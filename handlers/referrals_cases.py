@@ -27,8 +27,8 @@ _NUMBER = re.compile(r"(?<![A-Za-z0-9])(?:JB)?(\d{12})(?![0-9])", re.IGNORECASE)
 _SEPARATORS = " \u3000\t\n,，、;；:：.。"
 
 
-def take_case(ctx: Context, args: str, usage: str) -> tuple[st.ReferralCase, str]:
-    """The case named in the arguments, and the rest of the text.
+def _number_and_rest(args: str, usage: str) -> tuple[str, str]:
+    """The case number as written (upper-cased, «JB» added) and the rest of the text.
 
     People write the number in lower case, without «JB», after the other arguments, or set off by
     a full-width comma or colon; all of these find the case. The rest keeps its inner wording."""
@@ -42,10 +42,29 @@ def take_case(ctx: Context, args: str, usage: str) -> tuple[st.ReferralCase, str
         if not words:
             raise UserError(tx.NEED_NUMBER.format(usage=usage))
         number, rest = words[0].rstrip(_SEPARATORS), " ".join(words[1:])
+    return number.upper()[:20], rest.lstrip(_SEPARATORS).rstrip(" \u3000\t\n,，、;；:：")
+
+
+def take_case(ctx: Context, args: str, usage: str) -> tuple[st.ReferralCase, str]:
+    """The case named in the arguments (for the office, who may see every case), and the rest."""
+    number, rest = _number_and_rest(args, usage)
     case = st.case_by_number(ctx.session, number)
     if case is None:
-        raise UserError(tx.NOT_FOUND.format(number=number[:20]))
-    return case, rest.lstrip(_SEPARATORS).rstrip(" \u3000\t\n,，、;；:：")
+        raise UserError(tx.NOT_FOUND.format(number=number))
+    return case, rest
+
+
+def take_unit_case(ctx: Context, args: str, usage: str, action: str) -> tuple[st.ReferralCase, str]:
+    """A case referred to one of the sender's units, and the rest of the text.
+
+    A number that does not exist and another unit's case get the same words, built from what was
+    typed only, so a liaison officer cannot learn which case numbers exist elsewhere."""
+    number, rest = _number_and_rest(args, usage)
+    case = st.case_by_number(ctx.session, number)
+    mine = {u.id for u in ctx.sender.units(Role.LIAISON)}
+    if case is None or case.unit_id is None or case.unit_id not in mine:
+        raise UserError(tx.NOT_YOURS.format(number=number, action=action))
+    return case, rest
 
 
 def require(case: st.ReferralCase, states: tuple[str, ...], action: str, hint: str = "") -> None:
@@ -95,13 +114,6 @@ def leaders(ctx: Context, unit_id: int | None) -> list[Person]:
 def unit_name(ctx: Context, unit_id: int | None) -> str:
     unit = ctx.session.get(Unit, unit_id) if unit_id else None
     return unit.name if unit else "—"
-
-
-def require_own_unit(ctx: Context, case: st.ReferralCase, action: str) -> None:
-    """Only a liaison officer of the unit the case was referred to may act on it."""
-    mine = {u.id for u in ctx.sender.units(Role.LIAISON)}
-    if case.unit_id is None or case.unit_id not in mine:
-        raise UserError(tx.NOT_YOUR_UNIT.format(number=case.number, action=action))
 
 
 def find_unit(ctx: Context, name: str) -> Unit:

@@ -1,4 +1,4 @@
-"""举报 by anyone (on the roster or not) and 查询 by case number and query code.
+"""举报 by anyone (on the roster or not); 查询 by case number and query code is in referrals_query.
 
 The dialogue keeps the contact already sealed in its state row, shows it masked, and on 提交
 stores the reporter's account and contact sealed in `referral_reporter`, apart from the case.
@@ -25,7 +25,6 @@ from handlers.core import (
     Reply,
     UserError,
     command,
-    command_args,
     flow,
     split_args,
     split_command,
@@ -40,7 +39,6 @@ _AN_ID = re.compile(r"^[A-Za-z]{2}\d", re.ASCII)
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
 CODE_LENGTH = 6
 FLOW = "举报"
-_QUERY_SPLIT = re.compile(r"[\s\u3000,，、;；:：]+")
 
 
 def query_hash(ctx: Context, number: str, code: str) -> str:
@@ -228,18 +226,3 @@ def notify_reporter(ctx: Context, case: st.ReferralCase, text: str, key: str) ->
     address = reporter_address(ctx, case)
     if address is not None:
         ctx.push_to(address[0], address[1], {"text": text}, key=key, sealed=True)
-
-
-@command("查询", usage="查询 编号 查询码")
-def query_case(msg: Incoming, ctx: Context) -> Reply:
-    """举报人凭编号和查询码查看办理进度。"""
-    words = [w for w in _QUERY_SPLIT.split(command_args(msg)) if w]
-    if len(words) != 2:
-        raise UserError(tx.QUERY_USAGE)
-    case = st.case_by_number(ctx.session, words[0])
-    if case is None or not hmac.compare_digest(
-        case.query_hash, query_hash(ctx, case.number, words[1])
-    ):
-        raise UserError(tx.QUERY_NOT_FOUND)
-    filed_on = tx.day(ctx.local(case.created_at).date())
-    return Reply(text=tx.query_answer(case, filed_on, tx.day(case.answer_due)), private=True)

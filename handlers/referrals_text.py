@@ -99,7 +99,24 @@ def filed(number: str, code: str) -> str:
 
 # ---- 查询 (reporter) ----------------------------------------------------------------------
 QUERY_USAGE = "用法：查询 编号 查询码，例如「查询 JB202611230001 ABC234」。"
+# the same words for a wrong number and a wrong code
 QUERY_NOT_FOUND = "编号或查询码不正确，请核对后重试。"
+
+
+def query_cooldown(until: str, limit: int) -> str:
+    """During a cool-down nothing is checked, so the answer cannot tell a right code from a wrong."""
+    return (
+        f"查询码输错次数过多，查询已暂停，请于{until}后再试。"
+        f"为防止他人猜测查询码，同一账号、同一举报编号每小时最多可输错{limit}次。"
+    )
+
+
+def guess_alert(number: str, count: int) -> str:
+    return (
+        f"【查询异常】近1小时内针对举报 {number} 的错误查询已达{count}次，可能有人在猜测查询码；"
+        "该编号的查询已暂时停止。查询码只能查看办理进度，不含举报人身份。"
+        "如举报人联系办公室，请告知其稍后再试。"
+    )
 
 
 def public_status(case: st.ReferralCase, due_text: str) -> str:
@@ -173,7 +190,9 @@ NOT_FOUND = "没有找到编号为「{number}」的举报，请核对编号。"
 NEED_NUMBER = "请在指令后写举报编号，例如「{usage}」。"
 NEED_TEXT = "请写明{what}，例如「{usage}」。"
 BAD_DAYS = "天数应为1至60的整数（工作日），例如「{usage}」。"
-NOT_YOUR_UNIT = "编号 {number} 不是转给本单位办理的，无法{action}。"
+NOT_YOURS = (  # the same for a number that does not exist and another unit's case
+    "本单位没有编号为「{number}」的转办件，无法{action}。请核对编号，或发送「承办」查看本单位的转办件。"
+)
 NO_UNIT_MATCH = "没有找到名称含「{name}」的成员单位。{hint}"
 MANY_UNITS = "「{name}」对应多个单位：{names}。请写出完整名称。"
 

@@ -1,7 +1,7 @@
 """The receiving unit's side: 签收 / 退回 / 申请延期 / 反馈, and 承办 to list what it holds.
 
 Only a liaison officer of the unit the case was referred to may answer for it; a case referred
-elsewhere is refused without telling its state. Answers go to the office, never to the reporter.
+elsewhere is refused in the very words of a number that does not exist. Answers go to the office, never to the reporter.
 """
 
 from __future__ import annotations
@@ -16,8 +16,7 @@ from handlers.referrals_cases import (
     log_event,
     office_people,
     require,
-    require_own_unit,
-    take_case,
+    take_unit_case,
     unit_name,
 )
 from handlers.referrals_deadlines import remaining
@@ -32,9 +31,7 @@ _DAYS_AND_REASON = re.compile(
 
 
 def _own_case(ctx: Context, msg: Incoming, usage: str, action: str) -> tuple[st.ReferralCase, str]:
-    case, rest = take_case(ctx, command_args(msg), usage)
-    require_own_unit(ctx, case, action)
-    return case, rest
+    return take_unit_case(ctx, command_args(msg), usage, action)
 
 
 @command("签收", roles=LIAISON, usage="签收 编号")

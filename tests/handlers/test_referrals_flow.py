@@ -43,7 +43,7 @@ def test_case_walks_every_state_and_each_party_gets_its_messages(bot):
     assert "不正确" in bot.send(REPORTER, f"查询 {number} AAAAAA")
 
     _refused(bot, RS, f"转办 {number} 区人社局", "仅限办公室使用", number)
-    _refused(bot, RS, f"签收 {number}", "不是转给本单位办理的", number)
+    _refused(bot, RS, f"签收 {number}", "本单位没有编号为", number)
     _refused(bot, OFFICE, f"转办 {number} 区人社局", "请先「受理」", number)
     _refused(bot, OFFICE, f"办结 {number}", "不能办结", number)
 
@@ -56,8 +56,8 @@ def test_case_walks_every_state_and_each_party_gets_its_messages(bot):
     (slip,) = bot.pushes()
     assert slip.to == RS and "【转办单】" in slip.text
     assert "签收期限：2026年11月24日" in slip.text and "反馈期限：2026年12月14日" in slip.text
-    _refused(bot, EE, f"签收 {number}", "不是转给本单位办理的", number)
-    _refused(bot, EE, f"反馈 {number} 已处理完毕", "不是转给本单位办理的", number)
+    _refused(bot, EE, f"签收 {number}", "本单位没有编号为", number)
+    _refused(bot, EE, f"反馈 {number} 已处理完毕", "本单位没有编号为", number)
     _refused(bot, RS, f"反馈 {number} 已处理完毕", "请先「签收", number)
     _refused(bot, RS, f"退回 {number}", "请写明理由", number)
 

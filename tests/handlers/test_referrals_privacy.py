@@ -13,10 +13,11 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
-from storage.conversations import ConversationState
+from storage.conversations import ConversationState, open_state
 from storage.documents import Document
 from storage.inbound import InboundMessage
 from storage.referrals import ReferralCase, ReferralReporter
+from storage.sealing import unseal
 from tests.handlers.referrals_support import CONTACT, REPORTER, dump_database, file_report
 
 OFFICE = "demo-office"
@@ -37,6 +38,11 @@ def _walk_to_the_end(bot) -> tuple[str, str]:
     return number, code
 
 
+def _opened(key: bytes, text: str) -> str:
+    """A stored reply, opened if the inbox keeps it sealed."""
+    return unseal(key, text) if text.startswith("gAAAA") else text
+
+
 def _sqlite_bytes(bot) -> bytes:
     path = Path(make_url(bot.services.settings.database_url).database)
     files = [path, path.with_name(path.name + "-wal")]
@@ -50,7 +56,8 @@ def test_contact_account_and_query_code_are_nowhere_in_clear(bot, database_url):
     for secret in (CONTACT, REPORTER, code):
         assert secret not in dump, secret
     with bot.session() as s:
-        replies = [r.reply_text or "" for r in s.scalars(select(InboundMessage))]
+        key = bot.services.seal_key
+        replies = [_opened(key, r.reply_text or "") for r in s.scalars(select(InboundMessage))]
         assert len(replies) >= 12 and "保密信息" in "".join(replies)
         reporter = s.get(ReferralReporter, s.scalar(select(ReferralCase.id)))
         assert reporter.sealed_contact and CONTACT not in reporter.sealed_contact
@@ -92,7 +99,9 @@ def test_the_dialogue_seals_the_contact_and_shows_it_masked(bot):
     assert "138****5678" in preview and CONTACT not in preview
     with bot.session() as s:
         (row,) = s.scalars(select(ConversationState)).all()
-        assert CONTACT not in str(row.data) and row.data["contact"]
+        state = open_state(bot.services.seal_key, row.sealed)
+        assert CONTACT not in row.sealed and "宏达机械" not in row.sealed
+        assert state["employer"] == "宏达机械" and CONTACT not in str(state) and state["contact"]
     assert "举报已登记" in bot.send(REPORTER, "提交")
     with bot.session() as s:
         assert s.scalars(select(ConversationState)).all() == []
