@@ -1,20 +1,29 @@
 """The outbox drainer: sends queued messages through each channel's sender, with retries.
 
-A row is claimed with a lease, sent, then marked sent in its own transaction; a failed send is
-retried with exponential back-off and never recorded as sent. Sends to one recipient are paced
-under the platform's per-member limit (WeCom drops the excess silently, protocols.md §2.3).
+A row is claimed with a lease and its attempt recorded (`outbox_attempt`), sent, then marked sent
+in its own transaction; a failed send is retried with exponential back-off, whatever the error,
+at most `MAX_ATTEMPTS` times, then marked failed for the office's `发送失败` list. The whole retry
+schedule stays inside WeCom's duplicate-check interval, so a retry after an unknown outcome is
+never shown twice (bot/wecom_client.py). Sends to one recipient are paced under the platform's
+per-member limit (WeCom drops the excess silently, protocols.md §2.3).
+
+A sealed row (a reporter's address, a private text) is opened only in memory to send, and
+scrubbed once sent or failed for good. Every error is redacted before it is logged or stored.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
 
 from sqlalchemy import func, select
 
 from bot.dispatch import Services
+from bot.metrics import SENDS
+from bot.redact import redact
 from storage import outbox
 from storage.documents import Document
 from storage.outbox import OutboxMessage
@@ -22,8 +31,13 @@ from storage.sealing import SealError, unseal
 
 log = logging.getLogger(__name__)
 LEASE = timedelta(minutes=2)
-MAX_ATTEMPTS = 12
+MAX_ATTEMPTS = 8
+FIRST_BACKOFF = 30  # seconds; doubles after every failed attempt
+MAX_BACKOFF = 1800  # seconds; whole schedule 30 s … 30 min, about 62 minutes in all
 SCRUBBED = "（保密内容，已发送，不留存）"
+SCRUBBED_FAILED = "（保密内容，发送失败，不留存）"
+SCRUBBED_ADDRESS = "（已销毁）"
+ERROR_LIMIT = 2000
 
 
 class TransientSendError(Exception):
@@ -42,7 +56,13 @@ class ChannelSender(Protocol):
 
 
 def backoff(attempts: int) -> timedelta:
-    return timedelta(seconds=min(30 * 2 ** (attempts - 1), 3600))
+    """Wait after the `attempts`-th failure: 30 s, 1, 2, 4 … min, capped at `MAX_BACKOFF`."""
+    return timedelta(seconds=min(FIRST_BACKOFF * 2 ** (attempts - 1), MAX_BACKOFF))
+
+
+def retry_horizon() -> timedelta:
+    """From the first attempt to the last: what the platform's duplicate check must cover."""
+    return sum((backoff(n) for n in range(1, MAX_ATTEMPTS)), LEASE)
 
 
 def _recently_sent(session, channel: str, address: str, now: datetime) -> int:
@@ -69,6 +89,13 @@ def drain(services: Services, senders: Mapping[str, ChannelSender], limit: int =
     return sent
 
 
+@dataclass
+class _Outcome:
+    error: str | None = None
+    permanent: bool = False
+    clear: list[str] = field(default_factory=list)  # opened values to mask in the error
+
+
 def _send_one(services: Services, sender: ChannelSender, row_id: int) -> int:
     now = services.clock()
     with services.sessions() as session, session.begin():
@@ -80,37 +107,95 @@ def _send_one(services: Services, sender: ChannelSender, row_id: int) -> int:
         ):
             row.lease_until, row.next_attempt_at = None, now + timedelta(seconds=60)
             return 0
+        if row.attempts >= MAX_ATTEMPTS:  # every earlier attempt was cut off mid-send
+            _give_up(session, sender, row, now)
+            return 0
+        attempt_id = outbox.start_attempt(session, row, now).id
         doc_id = row.payload.get("document_id")
         document = session.get(Document, doc_id) if doc_id else None
         session.expunge(row)
         if document is not None:
             session.expunge(document)
-    error: str | None = None
-    permanent = False
+    outcome = _attempt(services, sender, row, document)
+    return _record(services, sender, row, attempt_id, outcome)
+
+
+def _attempt(
+    services: Services, sender: ChannelSender, row: OutboxMessage, document: Document | None
+) -> _Outcome:
+    """Open the detached row's sealed fields in memory and send it; never raises."""
+    outcome = _Outcome()
     try:
-        if row.payload.get("sealed_address"):  # detached copy: the clear address is not stored
-            row.address = unseal(services.seal_key, row.address)
+        _open(services, row, outcome.clear)
         sender.send(row, document)
     except SealError as err:  # another seal key: no retry can open it
-        error, permanent = str(err), True
+        outcome.error, outcome.permanent = str(err), True
     except PermanentSendError as err:
-        error, permanent = str(err), True
+        outcome.error, outcome.permanent = str(err), True
     except Exception as err:
-        error = f"{type(err).__name__}: {err}"
+        outcome.error = f"{type(err).__name__}: {err}"
+    if outcome.error is not None:
+        secrets = (*getattr(sender, "secrets", ()), *outcome.clear)
+        outcome.error = redact(outcome.error, *secrets)[:ERROR_LIMIT]
+    return outcome
+
+
+def _open(services: Services, row: OutboxMessage, clear: list[str]) -> None:
+    payload = dict(row.payload)
+    if payload.get("sealed_address"):  # detached copy: the clear address is never stored
+        row.address = unseal(services.seal_key, row.address)
+        clear.append(row.address)
+    if payload.get("sealed_text"):
+        payload["text"] = unseal(services.seal_key, payload["text"])
+        clear.append(payload["text"])
+    row.payload = payload
+
+
+def _record(
+    services: Services,
+    sender: ChannelSender,
+    row: OutboxMessage,
+    attempt_id: int,
+    outcome: _Outcome,
+) -> int:
+    """Write the attempt's outcome: sent, retry after a back-off, or failed for good."""
+    now = services.clock()
     with services.sessions() as session, session.begin():
-        fresh = session.get(OutboxMessage, row_id)
+        fresh = session.get(OutboxMessage, row.id)
         fresh.lease_until = None
-        if error is None:
-            fresh.status, fresh.sent_at = outbox.SENT, services.clock()
-            if fresh.payload.get("private"):  # a query code or an identity: not kept once sent
-                fresh.payload = {"private": True, "text": SCRUBBED}
+        if outcome.error is None:
+            fresh.status, fresh.sent_at, fresh.last_error = outbox.SENT, now, None
+            outbox.finish_attempt(session, attempt_id, now, outbox.SENT)
+            _scrub(fresh, SCRUBBED)
+            SENDS.labels(sender.channel, "sent").inc()
             return 1
-        fresh.attempts += 1
-        fresh.last_error = error[:2000]
-        if permanent or fresh.attempts >= MAX_ATTEMPTS:
+        fresh.last_error = outcome.error
+        if outcome.permanent or fresh.attempts >= MAX_ATTEMPTS:
             fresh.status = outbox.FAILED
-            log.error("outbox %s failed for good: %s", row_id, error)
-        else:
-            fresh.next_attempt_at = services.clock() + backoff(fresh.attempts)
-            log.warning("outbox %s attempt %s failed: %s", row_id, fresh.attempts, error)
+            outbox.finish_attempt(session, attempt_id, now, outbox.FAILED, outcome.error)
+            _scrub(fresh, SCRUBBED_FAILED)
+            SENDS.labels(sender.channel, "failed").inc()
+            log.error("outbox %s failed for good: %s", row.id, outcome.error)
+            return 0
+        fresh.next_attempt_at = now + backoff(fresh.attempts)
+        if row.payload.get("resume") != fresh.payload.get("resume"):  # e.g. an uploaded file
+            fresh.payload = {**fresh.payload, "resume": row.payload.get("resume")}
+        outbox.finish_attempt(session, attempt_id, now, outbox.RETRY, outcome.error)
+        SENDS.labels(sender.channel, "retry").inc()
+        log.warning("outbox %s attempt %s failed: %s", row.id, fresh.attempts, outcome.error)
     return 0
+
+
+def _give_up(session, sender: ChannelSender, row: OutboxMessage, now: datetime) -> None:
+    outbox.close_interrupted(session, row.id, now)
+    row.status, row.lease_until, row.last_error = outbox.FAILED, None, outbox.INTERRUPTED_ERROR
+    _scrub(row, SCRUBBED_FAILED)
+    SENDS.labels(sender.channel, "failed").inc()
+    log.error("outbox %s failed for good: %s", row.id, outbox.INTERRUPTED_ERROR)
+
+
+def _scrub(row: OutboxMessage, placeholder: str) -> None:
+    """A sealed row has served its purpose: keep neither its address nor its words."""
+    if outbox.is_sealed(row.payload):
+        row.address = SCRUBBED_ADDRESS
+        row.payload = {"private": True, "scrubbed": True, "text": placeholder}

@@ -199,14 +199,20 @@ class Context:
         """Queue one message to a raw platform address (e.g. a reporter not on the roster).
 
         With `sealed`, the address is stored encrypted and opened only by the sender at send time,
-        so the outbox never holds a reporter's account in clear.
+        so the outbox never holds a reporter's account in clear. A sealed or private row's text is
+        sealed too (a query code, an answer naming the reporter); the drainer opens both to send,
+        then scrubs the row once sent or failed for good.
         """
         body = dict(payload)
-        if sealed:
+        if sealed or body.get("private"):
             if self.seal_key is None:
                 raise RuntimeError("sealed push without a seal key")
-            address = seal(self.seal_key, address)
-            body["sealed_address"] = True
+            if sealed:
+                address = seal(self.seal_key, address)
+                body["sealed_address"] = True
+            if isinstance(body.get("text"), str):
+                body["text"] = seal(self.seal_key, body["text"])
+                body["sealed_text"] = True
         inserted = outbox.insert_message(
             self.session,
             {

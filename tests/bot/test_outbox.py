@@ -59,6 +59,8 @@ def test_a_message_is_sent_once(wecom_services, sender, wecom_api):
             "agentid": 1000002,
             "msgtype": "text",
             "text": {"content": "第12次联席会议通知"},
+            "enable_duplicate_check": 1,
+            "duplicate_check_interval": 14400,
         }
     ]
     assert row(wecom_services, row_id).status == outbox.SENT
@@ -231,13 +233,13 @@ def test_the_token_is_fetched_once_and_shared_by_every_sender(wecom_services, we
 
 
 def test_a_token_revoked_early_is_refetched_and_the_send_retried(wecom_services, sender, wecom_api):
-    queue(wecom_services)
+    queue(wecom_services, text="会议通知")
     send_all(wecom_services, sender)
     wecom_api.expire_tokens()
-    queue(wecom_services)
+    queue(wecom_services, text="会议改期通知")
     assert send_all(wecom_services, sender) == 1
     assert len(wecom_api.calls_to("gettoken")) == 2
-    assert len(wecom_api.sent_to(OFFICE)) == 2
+    assert wecom_api.texts_to(OFFICE) == ["会议通知", "会议改期通知"]
 
 
 def test_token_storage_honours_the_ttl(wecom_services, clock):

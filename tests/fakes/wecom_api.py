@@ -7,7 +7,14 @@
     api.fail_next(1, http_status=500)     # ... or an HTTP 500
     api.add_media("MEDIA1", "纪要.docx", b"...")   # what media/get serves
     api.expire_tokens()                   # tokens handed out so far answer 42001
+    api.fail_always(errcode=40014, path="message/send")   # every such call fails until api.heal()
+    api.accept_then_stall(1, seconds=1.0) # the next message/send is delivered, answered late
+    api.delivered                         # message/send bodies users actually saw
     api.stop()
+
+message/send implements WeCom's duplicate check (WW-90236): with `enable_duplicate_check` = 1, the
+same request JSON within `duplicate_check_interval` seconds (default 1800) answers ok but is not
+delivered again (recorded in `api.duplicates`). `api.clock` (monotonic seconds) may be replaced.
 
 Serves gettoken, message/send, media/upload, media/get and message/update_template_card, the way
 the real ones answer (WW-91039, WW-90236, WW-90253, WW-90254, WW-94945). Each call is recorded as a
@@ -18,14 +25,23 @@ from __future__ import annotations
 
 import json
 import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
-from werkzeug.serving import make_server
+from werkzeug.serving import WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
 
 FAKE_SECRET = "fake-wecom-secret"
+
+
+class _QuietHandler(WSGIRequestHandler):
+    """No access log: it is WeCom's, not ours, and would put `corpsecret` in the test's logs."""
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        pass
 
 
 @dataclass
@@ -35,6 +51,7 @@ class Call:
     json: dict[str, Any] | None = None
     upload: tuple[str, bytes] | None = None  # (filename, content) for media/upload
     answer: dict[str, Any] = field(default_factory=dict)
+    stall: float = 0.0  # seconds the answer is held back after the call took effect
 
 
 @dataclass
@@ -51,6 +68,12 @@ class FakeWeComAPI:
         self.media: dict[str, tuple[str, bytes]] = {}
         self._tokens: set[str] = set()
         self._failures: list[_Failure] = []
+        self._always: _Failure | None = None
+        self._stalls: list[float] = []
+        self.delivered: list[dict[str, Any]] = []
+        self.duplicates: list[dict[str, Any]] = []
+        self._seen: dict[str, float] = {}  # request JSON -> when it was delivered
+        self.clock: Callable[[], float] = time.monotonic
         self._lock = threading.Lock()
         self._server = None
         self._thread: threading.Thread | None = None
@@ -58,7 +81,9 @@ class FakeWeComAPI:
 
     # -- lifecycle -------------------------------------------------------------------------
     def start(self) -> FakeWeComAPI:
-        self._server = make_server("127.0.0.1", 0, self._wsgi, threaded=True)
+        self._server = make_server(
+            "127.0.0.1", 0, self._wsgi, threaded=True, request_handler=_QuietHandler
+        )
         self._thread = threading.Thread(
             target=self._server.serve_forever, args=(0.05,), daemon=True
         )
@@ -80,11 +105,28 @@ class FakeWeComAPI:
     def fail_next(
         self, n: int = 1, *, errcode: int | None = None, http_status: int | None = None, path=None
     ) -> None:
-        """Make the next `n` calls (to `path` if given; never gettoken) fail."""
+        """Make the next `n` calls (to `path` if given; gettoken only if named) fail."""
         if errcode is None and http_status is None:
             errcode = -1
         with self._lock:
             self._failures.extend(_Failure(errcode, http_status, path) for _ in range(n))
+
+    def fail_always(
+        self, *, errcode: int | None = None, http_status: int | None = None, path=None
+    ) -> None:
+        """Every call (to `path` if given; gettoken only if named) fails until `heal()`."""
+        with self._lock:
+            self._always = _Failure(errcode, http_status, path)
+
+    def heal(self) -> None:
+        with self._lock:
+            self._always = None
+
+    def accept_then_stall(self, n: int = 1, *, seconds: float = 1.0) -> None:
+        """The next `n` message/send calls are delivered, then answered only after `seconds` —
+        longer than the client waits, so it cannot know the message arrived."""
+        with self._lock:
+            self._stalls.extend([seconds] * n)
 
     def add_media(self, media_id: str, filename: str, content: bytes) -> None:
         self.media[media_id] = (filename, content)
@@ -97,8 +139,9 @@ class FakeWeComAPI:
         return [c for c in self.calls if c.path == path]
 
     def sent(self) -> list[dict[str, Any]]:
-        """Bodies of successful message/send calls, in order."""
-        return [c.json for c in self.calls_to("message/send") if c.answer.get("errcode") == 0]
+        """Bodies of message/send calls delivered to users, in order (duplicates dropped)."""
+        with self._lock:
+            return list(self.delivered)
 
     def sent_to(self, user: str) -> list[dict[str, Any]]:
         return [m for m in self.sent() if user in str(m.get("touser", "")).split("|")]
@@ -121,24 +164,29 @@ class FakeWeComAPI:
         response = self._answer(call)
         with self._lock:
             self.calls.append(call)
+        if call.stall:
+            time.sleep(call.stall)
         return response(environ, start_response)
 
     def _take_failure(self, path: str) -> _Failure | None:
         with self._lock:
             for i, failure in enumerate(self._failures):
-                if failure.path in (None, path):
+                if failure.path == path or (failure.path is None and path != "gettoken"):
                     return self._failures.pop(i)
+            always = self._always
+            if always and (always.path == path or (always.path is None and path != "gettoken")):
+                return always
         return None
 
     def _answer(self, call: Call) -> Response:
-        if call.path == "gettoken":
-            return self._gettoken(call)
         failure = self._take_failure(call.path)
         if failure and failure.http_status:
             call.answer = {"http_status": failure.http_status}
             return Response("busy", status=failure.http_status)
         if failure:
             return self._json(call, {"errcode": failure.errcode, "errmsg": "fake failure"})
+        if call.path == "gettoken":
+            return self._gettoken(call)
         if call.params.get("access_token") not in self._tokens:
             return self._json(call, {"errcode": 42001, "errmsg": "access_token expired"})
         handler = {
@@ -174,7 +222,24 @@ class FakeWeComAPI:
         if any(u.startswith("invalid") for u in users) and len(users) == 1:
             return self._json(call, {"errcode": 81013, "errmsg": "user & party & tag all invalid"})
         msgid = f"msg{len(self.calls)}"
+        self._deliver(body)
+        with self._lock:
+            call.stall = self._stalls.pop(0) if self._stalls else 0.0
         return self._json(call, {"errcode": 0, "errmsg": "ok", "invaliduser": "", "msgid": msgid})
+
+    def _deliver(self, body: dict[str, Any]) -> None:
+        """Show the message, unless WeCom's duplicate check says it was shown already."""
+        now = self.clock()
+        key = json.dumps(body, sort_keys=True, ensure_ascii=False)
+        with self._lock:
+            if body.get("enable_duplicate_check") == 1:
+                interval = int(body.get("duplicate_check_interval") or 1800)
+                shown = self._seen.get(key)
+                if shown is not None and now - shown < interval:
+                    self.duplicates.append(body)
+                    return
+                self._seen[key] = now
+            self.delivered.append(body)
 
     def _upload(self, call: Call) -> Response:
         if call.params.get("type") != "file" or call.upload is None:
