@@ -60,6 +60,14 @@ def create_app(services: Services | None = None) -> Flask:
             return jsonify(status="error", database="unreachable"), 503
         return jsonify(status="ok", database="ok")
 
+    @app.get("/metrics")
+    def metrics():
+        """Prometheus text format: counters of every process, backlog read from the database."""
+        from bot.metrics import exposition
+
+        body, content_type = exposition(services)
+        return body, 200, {"Content-Type": content_type}
+
     if services.settings.wecom is not None:
         from bot.channels import wecom
 
