@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import ctypes
 import logging
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -126,26 +128,47 @@ def db_upgrade() -> None:
 )
 def serve(host: str, port: int, workers: int, threads: int, no_scheduler: bool) -> None:
     """以生产 WSGI 服务器（gunicorn）运行回调服务，默认同时运行一个定时任务进程。"""
-    from bot.server import run_gunicorn
+    from bot.server import prepare_metrics_dir, run_gunicorn
 
-    services = _services()
+    metrics_dir = prepare_metrics_dir()  # before _services() imports prometheus_client
     child = None
-    if not no_scheduler:
-        child = subprocess.Popen([sys.executable, "-m", "bot.cli", "scheduler"])
-    wecom = "已启用 /wecom/callback" if services.settings.wecom else "未配置（WECOM_* 未设置）"
-    click.echo(f"联络机器人已启动：http://{host}:{port}  企业微信回调：{wecom}")
-    click.echo("本地对话：在另一个终端运行  .venv/bin/liaison shell --as demo-office")
     try:
+        services = _services()
+        if not no_scheduler:
+            child = _start_scheduler()
+        wecom = "已启用 /wecom/callback" if services.settings.wecom else "未配置（WECOM_* 未设置）"
+        click.echo(f"联络机器人已启动：http://{host}:{port}  企业微信回调：{wecom}")
+        click.echo("本地对话：在另一个终端运行  .venv/bin/liaison shell --as demo-office")
         run_gunicorn(host, port, workers, threads)
     finally:
         if child is not None:
-            child.send_signal(signal.SIGTERM)
-            child.wait(timeout=10)
+            _stop(child)
+        shutil.rmtree(metrics_dir, ignore_errors=True)
+
+
+def _start_scheduler() -> subprocess.Popen:
+    """The scheduler as a child that dies with this process, even if this one is SIGKILLed."""
+    verbose = click.get_current_context().find_root().params.get("verbose")
+    args = [sys.executable, "-m", "bot.cli", *(["-v"] if verbose else [])]
+    return subprocess.Popen([*args, "scheduler", "--parent-pid", str(os.getpid())])
+
+
+def _stop(child: subprocess.Popen) -> None:
+    child.send_signal(signal.SIGTERM)
+    try:
+        child.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        log.warning("定时任务进程 %s 10 秒内未退出，已强制结束", child.pid)
+        child.kill()
+        child.wait()
 
 
 @cli.command()
-def scheduler() -> None:
+@click.option("--parent-pid", type=int, default=None, hidden=True)
+def scheduler(parent_pid: int | None) -> None:
     """只运行定时任务（提醒、催报、推送发送）；全部署只应运行一个。"""
+    if parent_pid is not None:
+        _die_with_parent(parent_pid)
     from apscheduler.schedulers.background import BackgroundScheduler
 
     from bot.scheduler import configure
@@ -161,9 +184,28 @@ def scheduler() -> None:
     sched.start()
     log.info("scheduler started (pid %s)", os.getpid())
     while not stopping.wait(1.0):
-        pass
+        if parent_pid is not None and os.getppid() != parent_pid:
+            log.warning("serve 主进程 %s 已不在，定时任务进程随之停止", parent_pid)
+            break
     sched.shutdown(wait=True)
     log.info("scheduler stopped")
+
+
+PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+
+
+def _die_with_parent(parent_pid: int) -> None:
+    """Ask Linux for SIGTERM when `liaison serve` dies, however it dies (even SIGKILL), so no
+    scheduler runs unsupervised (issue 8). If the parent died before this call, our parent is
+    already another process and no signal will come: leave now. Elsewhere, the loop's ppid check
+    is the only guard."""
+    if sys.platform.startswith("linux"):
+        libc = ctypes.CDLL(None, use_errno=True)
+        if libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0) != 0:
+            log.warning("prctl(PR_SET_PDEATHSIG) failed: errno %s", ctypes.get_errno())
+    if os.getppid() != parent_pid:
+        log.warning("serve 主进程 %s 已不在，定时任务进程不再启动", parent_pid)
+        sys.exit(0)
 
 
 @cli.command()

@@ -3,6 +3,7 @@ SQLite database: gunicorn answers, WeCom works over HTTP when configured, the sc
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -158,3 +159,69 @@ def test_scheduler_stops_on_sigterm_whenever_it_arrives(base_env, tmp_path, dela
     code = proc.stop()  # fails the test if the process is still alive 20 s later
     assert code in (0, -signal.SIGTERM)
     assert "Traceback" not in proc.output()
+
+
+def _children(pid: int) -> set[int]:
+    """Direct children of `pid`, from /proc (psutil is not a dependency)."""
+    found: set[int] = set()
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        with contextlib.suppress(OSError):  # a thread that just ended
+            found.update(int(c) for c in (task / "children").read_text().split())
+    return found
+
+
+def _alive(pid: int) -> bool:
+    """Running and not a zombie (an orphan reaped late by init still counts as gone)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] not in ("Z", "X")
+
+
+def _cmdline(pid: int) -> str:
+    return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="needs Linux /proc")
+def test_a_sigkilled_master_leaves_no_scheduler_and_no_worker(serve, base_env):
+    """Issue 8: `kill -9` of the serve master must not leave a scheduler running unsupervised."""
+    proc, _url = serve(base_env)
+    master = proc.proc.pid
+    proc.wait_for(lambda: "scheduler started" in proc.output() and len(_children(master)) == 3)
+    children = _children(master)
+    schedulers = [pid for pid in children if "scheduler" in _cmdline(pid)]
+    assert len(schedulers) == 1, [_cmdline(pid) for pid in children]
+    proc.proc.kill()
+    proc.proc.wait()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and any(_alive(pid) for pid in children):
+        time.sleep(0.1)
+    survivors = {pid: _cmdline(pid) for pid in children if _alive(pid)}
+    for pid in survivors:
+        os.kill(pid, signal.SIGKILL)
+    assert survivors == {}
+
+
+def test_scheduler_whose_parent_is_already_gone_does_not_start(base_env, tmp_path):
+    """The race: the master dies before the child asked for PR_SET_PDEATHSIG."""
+    proc = Process(["scheduler", "--parent-pid", "1"], base_env, tmp_path)  # pytest is no pid 1
+    assert proc.proc.wait(timeout=30) == 0
+    assert "scheduler started" not in proc.output()
+    assert "已不在" in proc.output()
+
+
+def test_metrics_under_gunicorn_come_from_every_process_in_a_private_dir(serve, base_env, tmp_path):
+    proc, url = serve({**base_env, "TMPDIR": str(tmp_path)}, "--no-scheduler")
+    (metrics_dir,) = tmp_path.glob("liaison-metrics-*")
+    assert metrics_dir.stat().st_mode & 0o777 == 0o700
+    res = requests.get(url + "/metrics", timeout=5)
+    assert res.headers["Content-Type"].startswith("text/plain")
+    assert "liaison_inbox_backlog 0.0" in res.text
+    assert "liaison_outbox_depth 0.0" in res.text
+    # counters are summed from every process's files (multiprocess mode), not one worker's memory
+    assert list(metrics_dir.glob("counter_*.db"))  # a worker writes its own on its first count
+    assert "liaison_handler_errors_total 0.0" in res.text
+    assert "python_gc_objects_collected_total" not in res.text  # the per-process registry
+    assert proc.stop() == 0
+    assert not metrics_dir.exists()
