@@ -268,3 +268,54 @@ def test_a_sealed_address_the_key_cannot_open_fails_alone_and_the_rest_go_out(
     assert row(wecom_services, bad).status == outbox.FAILED
     assert row(wecom_services, good).status == outbox.SENT
     assert [m["touser"] for m in wecom_api.sent()] == [OFFICE]
+
+
+def test_every_message_send_carries_the_duplicate_check_and_a_card_update_does_not(
+    wecom_services, sender, wecom_api, clock
+):
+    with wecom_services.sessions() as session, session.begin():
+        doc = save_document(
+            session,
+            wecom_services.settings.files_path,
+            kind="简报",
+            subject="2026Q4",
+            filename="简报.docx",
+            content=b"docx",
+            now=clock(),
+        )
+        doc_id = doc.id
+    queue(wecom_services, text="短消息")
+    queue(wecom_services, text="\n".join(f"{i:03d} 联席会议成员单位联络员名单" for i in range(150)))
+    queue(wecom_services, kind="file", document_id=doc_id)
+    queue(wecom_services, kind="template_card", card_type="text_notice", task_id="t1")
+    queue(wecom_services, kind="card_update", response_code="rc-1", replace_name="已确认")
+    assert send_all(wecom_services, sender) == 5
+    sends = [c.json for c in wecom_api.calls_to("message/send")]
+    assert {m["msgtype"] for m in sends} == {"text", "file", "template_card"}
+    assert len(sends) >= 5
+    assert all(
+        (m["enable_duplicate_check"], m["duplicate_check_interval"]) == (1, 14400) for m in sends
+    )
+    (update,) = wecom_api.calls_to("message/update_template_card")
+    assert "enable_duplicate_check" not in update.json
+
+
+def test_the_token_cache_key_holds_no_part_of_the_secret(wecom_services, sender, wecom_api):
+    queue(wecom_services)
+    send_all(wecom_services, sender)
+    secret = wecom_services.settings.wecom.secret
+    with wecom_services.sessions() as session:
+        (token,) = session.scalars(select(CachedToken))
+    assert token.key == "wecom:ww1436e0e65a779aee:1000002:access_token"
+    assert secret[:4] not in token.key
+
+
+def test_the_same_words_twice_within_four_hours_are_shown_once_as_wecom_does(
+    wecom_services, sender, wecom_api
+):
+    """The price of the duplicate check (bot/wecom_client.py): identical requests collapse."""
+    queue(wecom_services, text="请于今日报送月报")
+    queue(wecom_services, text="请于今日报送月报")
+    assert send_all(wecom_services, sender) == 2
+    assert wecom_api.texts_to(OFFICE) == ["请于今日报送月报"]
+    assert len(wecom_api.duplicates) == 1
