@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 import click
 
 from bot.config import ConfigError, load_settings
+from bot.redact import redact
 
 if TYPE_CHECKING:  # not imported at run time: `serve` must set up metrics before prometheus_client
     from bot.dispatch import Services
@@ -318,6 +319,228 @@ def seal_key() -> None:
     from cryptography.fernet import Fernet
 
     click.echo(Fernet.generate_key().decode())
+
+
+WECOM_ERRORS = {  # errcode -> (meaning, what to do); https://developer.work.weixin.qq.com/document/path/90313
+    -1: ("企业微信系统繁忙", "请稍后再运行 liaison doctor"),
+    40001: ("应用 Secret 不正确", "请核对 WECOM_SECRET（应用管理 → 本应用 → Secret）"),
+    40013: ("企业ID 不正确", "请核对 WECOM_CORP_ID（我的企业 → 企业信息 → 企业ID）"),
+    40091: ("应用 Secret 不正确", "请核对 WECOM_SECRET（应用管理 → 本应用 → Secret）"),
+    41002: ("缺少企业ID", "请设置 WECOM_CORP_ID"),
+    41004: ("缺少应用 Secret", "请设置 WECOM_SECRET"),
+    60020: (
+        "本服务器的 IP 不在企业可信 IP 中",
+        "请在应用管理 → 本应用 → 企业可信IP 中加入本机出口 IP",
+    ),
+}
+
+
+class Doctor:
+    """Prints one line per check (✓ passed, ✗ failed and what to do, – not checked)."""
+
+    def __init__(self) -> None:
+        self.failures = 0
+
+    def ok(self, text: str) -> None:
+        click.echo(f"✓ {text}")
+
+    def fail(self, text: str) -> None:
+        self.failures += 1
+        click.echo(f"✗ {text}")
+
+    def skip(self, text: str) -> None:
+        click.echo(f"– {text}")
+
+
+@cli.command()
+def doctor() -> None:
+    """检查配置、数据库、数据库结构、封存密钥和企业微信凭据，逐项说明问题（不做任何修改）。"""
+    check = Doctor()
+    try:
+        settings = load_settings()
+    except ConfigError as err:
+        check.fail(f"配置：{err}")
+        sys.exit(1)
+    check.ok(
+        f"配置：已读取（数据库 {_where(settings.database_url)}，时区 {settings.timezone.key}）"
+    )
+    engine = _doctor_database(check, settings.database_url)
+    try:
+        if engine is None:
+            check.skip("数据库结构：未检查（数据库不可用）")
+        else:
+            _doctor_migrations(check, engine)
+        _doctor_seal_key(check, settings, engine)
+    finally:
+        if engine is not None:
+            engine.dispose()
+    _doctor_wecom(check, settings)
+    if check.failures:
+        click.echo(f"有 {check.failures} 项检查未通过。")
+        sys.exit(1)
+    click.echo("全部检查通过。")
+
+
+def _doctor_database(check: Doctor, url: str):
+    """A connected engine, or None after saying why not. Never creates a database file."""
+    from sqlalchemy import text
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
+
+    from storage.db import make_engine
+
+    where = _where(url)
+    try:
+        parsed = make_url(url)
+        file = parsed.database if parsed.get_backend_name() == "sqlite" else None
+        if file and file != ":memory:" and not Path(file).is_file():
+            check.fail(f"数据库：文件 {where} 不存在，请运行 liaison db upgrade 创建")
+            return None
+        engine = make_engine(url)
+    except (ArgumentError, NoSuchModuleError, ImportError, ValueError):
+        check.fail(
+            f"数据库：不支持的地址 {where}，LIAISON_DATABASE_URL 应为 sqlite:///… 或 postgresql+psycopg://…"
+        )
+        return None
+    try:
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except (DBAPIError, OSError) as err:
+        engine.dispose()
+        detail = redact(str(getattr(err, "orig", None) or err).strip().splitlines()[0][:200])
+        check.fail(
+            f"数据库：无法连接 {where}（{detail}），请检查 LIAISON_DATABASE_URL 和数据库服务"
+        )
+        return None
+    check.ok(f"数据库：可以连接 {where}")
+    return engine
+
+
+def _doctor_migrations(check: Doctor, engine) -> None:
+    from storage.migrate import is_current
+
+    if is_current(engine):
+        check.ok("数据库结构：已是最新版本")
+    else:
+        check.fail("数据库结构：不是最新版本，请运行 liaison db upgrade")
+
+
+def _doctor_seal_key(check: Doctor, settings, engine) -> None:
+    """Read only: unlike start-up (storage.sealing.deployment_seal_key) it neither generates a
+    key nor records the fingerprint; it compares the key with the database's fingerprint, or
+    with a sealed value when no fingerprint is recorded yet."""
+    from storage.sealing import SealError, read_seal_key, seal, unseal
+
+    try:
+        key = read_seal_key(settings.seal_key, settings.instance_path)
+        if key is not None and unseal(key, seal(key, "doctor")) != "doctor":
+            raise SealError("封存密钥无法加解密")
+    except SealError as err:
+        check.fail(f"封存密钥：{err}")
+        return
+    key_file = settings.instance_path / "seal.key"
+    origin = "环境变量 LIAISON_SEAL_KEY" if settings.seal_key else f"密钥文件 {key_file}"
+    if engine is None:
+        if key is None:
+            check.fail(
+                f"封存密钥：未设置 LIAISON_SEAL_KEY，也没有 {key_file}；数据库不可用，无法判断能否新生成"
+            )
+        else:
+            check.ok(f"封存密钥：来自{origin}，可以加解密（数据库不可用，未与数据库核对）")
+        return
+    problem = _seal_key_mismatch(engine, key)
+    if problem and key is None:
+        check.fail(
+            f"封存密钥：{problem}。请设置 LIAISON_SEAL_KEY 或放回 {key_file}，切勿生成新密钥"
+        )
+    elif problem:
+        check.fail(
+            f"封存密钥：{problem}（当前密钥来自{origin}）。请换回本部署原有的密钥，切勿生成新密钥"
+        )
+    elif key is None:
+        check.ok(f"封存密钥：尚未生成；数据库中没有加密数据，首次启动时将生成 {key_file}")
+    else:
+        check.ok(f"封存密钥：来自{origin}，与数据库一致")
+
+
+def _seal_key_mismatch(engine, key: bytes | None) -> str | None:
+    """Why `key` is not this database's key, or None."""
+    import hmac
+
+    from sqlalchemy import inspect, select
+    from sqlalchemy.orm import Session
+
+    from storage.referrals import ReferralReporter
+    from storage.sealing import CHECK_NAME, DeploymentSetting, SealError, key_fingerprint, unseal
+
+    with Session(engine) as session:
+        tables = set(inspect(session.connection()).get_table_names())
+        stored = None
+        if DeploymentSetting.__tablename__ in tables:
+            stored = session.get(DeploymentSetting, CHECK_NAME)
+        sample = None
+        if ReferralReporter.__tablename__ in tables:
+            sample = session.scalar(select(ReferralReporter.sealed_account).limit(1))
+    if key is None:
+        return "未找到密钥，但数据库已有加密数据" if stored or sample else None
+    if stored is not None:
+        return (
+            None
+            if hmac.compare_digest(stored.value, key_fingerprint(key))
+            else "与数据库记录的密钥指纹不符"
+        )
+    if sample is not None:
+        try:
+            unseal(key, sample)
+        except SealError:
+            return "打不开数据库中已加密的数据"
+    return None
+
+
+def _doctor_wecom(check: Doctor, settings) -> None:
+    """A real `gettoken` call (5 s timeout): the only proof that corp id and secret are right."""
+    import requests
+
+    wecom = settings.wecom
+    if wecom is None:
+        check.skip("企业微信：未配置（WECOM_* 未设置），跳过")
+        return
+    params = {"corpid": wecom.corp_id, "corpsecret": wecom.secret}
+    try:
+        res = requests.get(wecom.api_base + "gettoken", params=params, timeout=5)
+        res.raise_for_status()
+        answer = res.json()
+    except (requests.RequestException, ValueError) as err:
+        log.debug("gettoken failed: %s", redact(err, wecom.secret))
+        check.fail(
+            f"企业微信：无法从 {wecom.api_base} 取得 access_token（{_http_problem(err)}），"
+            "请检查本机网络、代理和 WECOM_API_BASE"
+        )
+        return
+    code = answer.get("errcode", 0)
+    if code == 0 and answer.get("access_token"):
+        check.ok(
+            f"企业微信：凭据有效，已取得 access_token（企业 {wecom.corp_id}，应用 {wecom.agent_id}）"
+        )
+        return
+    meaning, todo = WECOM_ERRORS.get(code, ("未知错误", "请对照企业微信全局错误码说明处理"))
+    errmsg = redact(answer.get("errmsg", ""), wecom.secret)[:120]
+    check.fail(f"企业微信：取 access_token 失败，errcode {code}：{meaning}（{errmsg}），{todo}")
+
+
+def _http_problem(err: Exception) -> str:
+    """A failed HTTP call in a few Chinese words (the exception text holds the URL and secret)."""
+    import requests
+
+    if isinstance(err, requests.Timeout):
+        return "5 秒内没有应答"
+    if isinstance(err, requests.ConnectionError):
+        return "无法建立连接"
+    if isinstance(err, requests.HTTPError) and err.response is not None:
+        return f"HTTP {err.response.status_code}"
+    if isinstance(err, ValueError):
+        return "应答不是 JSON"
+    return type(err).__name__
 
 
 def main() -> None:

@@ -134,6 +134,16 @@ def configure_logging(
     return handler
 
 
+def reset_logging() -> None:
+    """Undo `configure_logging` (tests that run the click group in-process)."""
+    root = logging.getLogger()
+    for handler in [h for h in root.handlers if getattr(h, "_liaison", False)]:
+        root.removeHandler(handler)
+    root.setLevel(logging.WARNING)
+    logging.captureWarnings(False)
+    clear_request()
+
+
 def new_request_id() -> str:
     return uuid.uuid4().hex[:12]
 

@@ -21,8 +21,6 @@ WECOM_URL = "https://qyapi.weixin.qq.com/cgi-bin/gettoken?corpid=ww1&corpsecret=
 @pytest.fixture
 def captured() -> Iterator:
     """configure_logging onto a buffer; undone afterwards so other tests see pytest's logging."""
-    root = logging.getLogger()
-    level = root.level
     buffers: list[io.StringIO] = []
 
     def configure(verbose: bool = False, fmt: str | None = None) -> io.StringIO:
@@ -31,11 +29,7 @@ def captured() -> Iterator:
         return buffers[-1]
 
     yield configure
-    for handler in [h for h in root.handlers if getattr(h, "_liaison", False)]:
-        root.removeHandler(handler)
-    root.setLevel(level)
-    logging.captureWarnings(False)
-    logs.clear_request()
+    logs.reset_logging()
 
 
 def _fail_with_token() -> None:
