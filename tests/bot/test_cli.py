@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import TEST_SEAL_KEY
+from tests.fakes.fixtures import wecom_vars
+from tests.fakes.wecom_api import FAKE_SECRET
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -84,3 +86,14 @@ def test_a_holiday_file_saved_by_excel_in_gbk_imports(tmp_path, cli_env):
     result = liaison(["holidays", "import", "gbk.csv"], cli_env, tmp_path)
     assert result.returncode == 0, result.stderr
     assert "已导入2027年的1个节假日" in result.stdout
+
+
+def test_verbose_logs_http_calls_without_their_secrets(tmp_path, cli_env, wecom_api):
+    """Issue 8 item 3: `-v` logged urllib3's request lines with corpsecret= and access_token=."""
+    liaison(["db", "upgrade"], cli_env, tmp_path)
+    result = liaison(["-v", "doctor"], {**cli_env, **wecom_vars(wecom_api.base)}, tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "logger=urllib3.connectionpool" in result.stderr
+    assert "corpsecret=***" in result.stderr
+    assert FAKE_SECRET not in result.stdout + result.stderr
+    assert "fake-token-" not in result.stdout + result.stderr
