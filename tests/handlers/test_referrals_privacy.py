@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import io
 import sqlite3
+import stat
 import zipfile
 from contextlib import closing
 from pathlib import Path
 
 from openpyxl import load_workbook
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.engine import make_url
 
 from storage.conversations import ConversationState, open_state
@@ -134,3 +135,31 @@ def test_query_needs_both_number_and_code(bot):
     assert "不正确" in bot.send("anyone", f"查询 {number} {code[::-1]}")
     answer = bot.send("anyone", f"查询 {number.lower()} {code.lower()}")
     assert "等待联席会议办公室受理" in answer and CONTACT not in answer
+
+
+def test_a_report_in_progress_rests_sealed_and_goes_when_filed(bot):
+    """The raw conversation_state table names neither the employer, the contact nor the sender."""
+    employer = "郑州市宏达机械制造有限公司"
+    for message in ["举报", employer, "淮河路街道建设路88号", "粉尘", "车间粉尘很大，没有任何防护"]:
+        bot.send(REPORTER, message)
+    bot.send(REPORTER, CONTACT)
+    with bot.session() as s:
+        rows = s.execute(text("SELECT * FROM conversation_state")).all()
+    raw = " ".join(str(v) for row in rows for v in row)
+    assert len(rows) == 1 and "举报" in raw  # the flow's name is all that is readable
+    for secret in (employer, "宏达", "建设路", CONTACT, "5678", REPORTER):
+        assert secret not in raw, secret
+    assert "举报已登记" in bot.send(REPORTER, "提交")
+    with bot.session() as s:
+        assert s.execute(text("SELECT COUNT(*) FROM conversation_state")).scalar() == 0
+
+
+def test_generated_files_are_readable_by_the_owner_only(bot):
+    _walk_to_the_end(bot)
+    bot.send(OFFICE, "案件 导出 2026")
+    (push,) = [p for p in bot.pushes(OFFICE) if p.kind == "file"]
+    root = bot.services.settings.files_path
+    path = root / push.document.path
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    for folder in (root, path.parent):
+        assert stat.S_IMODE(folder.stat().st_mode) == 0o700, folder
