@@ -34,6 +34,8 @@ _PARAM = re.compile(
 # SQLAlchemy: "[parameters: (...)]" (may span lines); psycopg: "Key (col)=(value) already exists"
 _SQL_PARAMS = re.compile(r"\[parameters: .*?\](?=\n|$|\s*\(Background)", re.S)
 _SQL_KEY = re.compile(r"(Key \([^)]*\)=\()(.*?)(\)\s)", re.S)
+# psycopg, a NOT NULL or CHECK violation: "DETAIL:  Failing row contains (1, wecom, <the words>)."
+_SQL_ROW = re.compile(r"(Failing row contains \()[^\n]*\)")
 MASK = "***"
 
 
@@ -46,6 +48,7 @@ def redact(text: object, *secrets: str | None) -> str:
             out = out.replace(secret, MASK)
     out = _PARAM.sub(lambda m: f"{m.group(1)}{m.group(2)}{MASK}", out)
     out = _SQL_PARAMS.sub(f"[parameters: {MASK}]", out)
+    out = _SQL_ROW.sub(lambda m: f"{m.group(1)}{MASK})", out)
     return _SQL_KEY.sub(lambda m: f"{m.group(1)}{MASK}{m.group(3)}", out)
 
 

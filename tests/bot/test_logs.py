@@ -109,3 +109,30 @@ def test_binding_a_new_request_drops_the_previous_ones_fields(captured):
     logging.getLogger("bot").info("x")
     line = out.getvalue()
     assert "request_id=new" in line and "user_count" not in line
+
+
+def test_a_database_error_logs_no_row_values(captured, database_url):
+    """SQLAlchemy puts the parameters, and PostgreSQL the failing row, into the error's text."""
+    from sqlalchemy import text
+    from sqlalchemy.exc import IntegrityError
+
+    from storage.db import make_engine
+
+    out = captured()
+    engine = make_engine(database_url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO outbox_message (channel, address, kind, payload, status, attempts,"
+                    " created_at, next_attempt_at) VALUES ('wecom', NULL, 'text', :payload,"
+                    " 'pending', 0, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+                ),
+                {"payload": '{"text": "举报内容XYZ"}'},
+            )
+    except IntegrityError:
+        logging.getLogger("bot.dispatch").exception("insert failed")
+    finally:
+        engine.dispose()
+    assert "insert failed" in out.getvalue() and "IntegrityError" in out.getvalue()
+    assert "举报内容XYZ" not in out.getvalue()
