@@ -2,11 +2,12 @@
 
 1. Starts the fake WeCom API, a temp SQLite database with the demo roster, and the production
    server (`liaison serve`: gunicorn, 2 gthread workers × 4 threads) with WeCom configured.
-2. From THREADS client threads for DURATION seconds, posts valid encrypted, signed, distinct text
-   messages (帮助 / 我是谁 from the demo accounts) to /wecom/callback; each answer is a passive
-   encrypted reply (a sample is decrypted and checked).
+2. wrk (CONNECTIONS keep-alive connections, 2 threads, DURATION seconds) posts valid encrypted,
+   signed, distinct text messages (帮助 / 我是谁 from the demo accounts, pre-encrypted into a file
+   that a Lua script walks) to /wecom/callback; a sample answer is decrypted and checked.
 3. Serves a bare Flask "hello" route with the same gunicorn set-up and loads it the same way.
-4. Prints a Markdown table (messages/second, p50/p99 latency) and writes bench/results/callback.md.
+4. Prints a Markdown table (messages/second, p50/p99 latency, server CPU per request, worker
+   memory, ratio to the bare route) and writes bench/results/callback.md.
 """
 
 from __future__ import annotations
@@ -18,15 +19,15 @@ import signal
 import subprocess
 import sys
 import tempfile
-import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlencode
 
+from bench import procstat, wrk
 from tests.fakes import wecom_crypto
 from tests.fakes.fixtures import AES_KEY, CORP_ID, TOKEN, wecom_vars
 from tests.fakes.wecom_api import FakeWeComAPI
@@ -34,31 +35,30 @@ from tests.fakes.wecom_crypto import WeComCrypto
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results" / "callback.md"
-DURATION = float(os.environ.get("BENCH_SECONDS", "10"))
-THREADS = int(os.environ.get("BENCH_THREADS", "8"))
 WORKERS, WORKER_THREADS = 2, 4
-POOL = 20_000  # pre-encrypted messages; the run stops early if they are used up
+POOL = int(os.environ.get("BENCH_POOL", "60000"))  # distinct pre-encrypted messages
 USERS = [f"demo-u{n:02d}-liaison" for n in range(1, 33)] + ["demo-office", "demo-convener"]
 
 
 @dataclass
 class Result:
     name: str
-    latencies: list[float] = field(default_factory=list)
-    errors: int = 0
-    empty: int = 0
-    elapsed: float = 0.0
+    load: wrk.Load
+    cpu_ms: float = 0.0  # server CPU per request
+    rss_mb: list[float] = field(default_factory=list)
 
-    def row(self) -> str:
-        lat = sorted(self.latencies)
-        n = len(lat)
-        p50 = lat[n // 2] * 1000 if n else 0.0
-        p99 = lat[min(n - 1, int(n * 0.99))] * 1000 if n else 0.0
-        rate = n / self.elapsed if self.elapsed else 0.0
-        return f"| {self.name} | {n} | {self.errors} | {rate:,.0f} | {p50:.1f} | {p99:.1f} |"
+    @property
+    def rate(self) -> float:
+        return self.load.rate
 
-
-Request = tuple[str, str, bytes]  # method, path with query, body
+    def row(self, bare: float) -> str:
+        ratio = f"1/{bare / self.rate:.2f}" if self.rate and bare else "-"
+        rss = f"{max(self.rss_mb):.0f}" if self.rss_mb else "-"
+        return (
+            f"| {self.name} | {self.load.requests} | {self.load.errors} | {self.rate:,.0f} | "
+            f"{ratio} | {self.load.p50_ms:.1f} | {self.load.p99_ms:.1f} | "
+            f"{self.cpu_ms * 1000:.0f} | {rss} |"
+        )
 
 
 def _free_port() -> int:
@@ -95,64 +95,22 @@ def _stop(proc: subprocess.Popen) -> None:
             proc.wait()
 
 
-def _callback_requests(crypto: WeComCrypto) -> Iterator[Request]:
+def _callback_requests(crypto: WeComCrypto) -> Iterator[tuple[str, bytes]]:
     now = int(time.time())
     base_id = 9_000_000_000 + now
     for i in range(POOL):
         user, text = USERS[i % len(USERS)], ("帮助", "我是谁")[i % 2]
         inner = wecom_crypto.text_xml(CORP_ID, user, text, base_id + i, now)
         params, body = crypto.seal(inner, now, nonce=str(i))
-        yield "POST", "/wecom/callback?" + urlencode(params), body
+        yield "/wecom/callback?" + urlencode(params), body
 
 
-def _load(name: str, port: int, requests: Iterator[Request] | Callable[[], Request]) -> Result:
-    """THREADS keep-alive clients, each sending the next request until time or requests run out."""
-    result = Result(name)
-    lock = threading.Lock()
-    deadline = time.monotonic() + DURATION
-
-    def next_request() -> Request | None:
-        if callable(requests):
-            return requests()
-        with lock:
-            return next(requests, None)
-
-    def client() -> None:
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        mine: list[float] = []
-        errors = empty = 0
-        while time.monotonic() < deadline:
-            req = next_request()
-            if req is None:
-                break
-            method, path, body = req
-            started = time.perf_counter()
-            try:
-                conn.request(method, path, body=body or None)
-                res = conn.getresponse()
-                data = res.read()
-            except OSError:
-                errors += 1
-                conn.close()
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-                continue
-            mine.append(time.perf_counter() - started)
-            errors += res.status != 200
-            empty += not data
-        conn.close()
-        with lock:
-            result.latencies.extend(mine)
-            result.errors += errors
-            result.empty += empty
-
-    started = time.monotonic()
-    threads = [threading.Thread(target=client) for _ in range(THREADS)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    result.elapsed = time.monotonic() - started
-    return result
+def _measured(name: str, proc: subprocess.Popen, port: int, path: str, tmp: Path, file=None):
+    """wrk against the server, with the server tree's CPU time and its workers' memory."""
+    before = procstat.cpu_seconds(proc.pid)
+    load = wrk.run(f"http://127.0.0.1:{port}{path}", tmp, file)
+    cpu = procstat.cpu_seconds(proc.pid) - before
+    return Result(name, load, cpu / max(load.requests, 1), procstat.worker_rss_mb(proc.pid))
 
 
 def _check_one_reply(port: int, crypto: WeComCrypto) -> str:
@@ -185,8 +143,10 @@ def bench_callback(tmp: Path, env: dict[str, str], log, database: str) -> Result
         crypto = WeComCrypto(TOKEN, AES_KEY, CORP_ID)
         assert "演示" in _check_one_reply(port, crypto)
         print(f"encrypting {POOL} distinct messages…", flush=True)
-        pool = list(_callback_requests(crypto))
-        return _load(f"/wecom/callback (liaison serve, {database})", port, iter(pool))
+        file = tmp / f"requests-{database}.txt"
+        wrk.write_requests(file, _callback_requests(crypto))
+        name = f"/wecom/callback (liaison serve, {database})"
+        return _measured(name, proc, port, "/wecom/callback", tmp, file)
     finally:
         _stop(proc)
 
@@ -200,34 +160,32 @@ def bench_hello(tmp: Path, env: dict[str, str], log) -> Result:
     proc = subprocess.Popen([sys.executable, *args], env=env, cwd=ROOT, stdout=log, stderr=log)
     try:
         _wait_healthy(port, "/hello", proc)
-        return _load("/hello (bare Flask)", port, lambda: ("GET", "/hello", b""))
+        return _measured("/hello (bare Flask)", proc, port, "/hello", tmp)
     finally:
         _stop(proc)
 
 
 def render(results: list[Result]) -> str:
+    bare = next((r.rate for r in results if r.name.startswith("/hello")), 0.0)
     lines = [
         f"# Callback benchmark ({datetime.now():%Y-%m-%d %H:%M})",
         "",
-        f"gunicorn gthread, {WORKERS} workers × {WORKER_THREADS} threads, loopback, "
-        f"{THREADS} keep-alive client threads for {DURATION:.0f} s each; database as named "
-        "(SQLite in WAL mode; PostgreSQL on loopback when LIAISON_BENCH_PG_URL is set); "
-        f"Python {platform.python_version()}, {os.cpu_count()} CPUs. "
+        f"gunicorn gthread, {WORKERS} workers × {WORKER_THREADS} threads, loopback; "
+        f"wrk with {wrk.CONNECTIONS} keep-alive connections ({wrk.WRK_THREADS} threads) for "
+        f"{wrk.DURATION:.0f} s each, on the same machine; database as named (SQLite in WAL "
+        "mode; PostgreSQL on loopback). "
+        f"Python {platform.python_version()}, {os.cpu_count()} CPUs ({platform.machine()}). "
         "Each callback is a distinct encrypted, signed text message (帮助/我是谁 from demo "
-        "accounts): signature check, decryption, dedupe insert, routing, and an encrypted "
-        "passive reply.",
+        "accounts): signature check, decryption, committed to the inbox, handled in order, "
+        "and an encrypted passive reply. CPU is the server process tree's user+system time "
+        "per request (wrk's own CPU not included); memory is the largest worker's RSS.",
         "",
-        "| target | requests | errors | messages/s | p50 ms | p99 ms |",
-        "|---|---:|---:|---:|---:|---:|",
-        *(r.row() for r in results),
+        "| target | requests | errors | requests/s | vs bare | p50 ms | p99 ms | CPU µs/req "
+        "| worker RSS MB |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        *(r.row(bare) for r in results),
         "",
     ]
-    queued = sum(r.empty for r in results if r.name.startswith("/wecom"))
-    lines.append(
-        f"{queued} of the callbacks were answered with an empty 200 and their reply queued to the "
-        "outbox (a reply over 2048 bytes, e.g. the full 帮助 list, or one over the reply budget); "
-        "the rest got an encrypted passive reply."
-    )
     return "\n".join(lines) + "\n"
 
 

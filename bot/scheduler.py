@@ -14,6 +14,7 @@ from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
+from bot import dispatch
 from bot.dispatch import Services
 from bot.outbox import ChannelSender, drain
 from handlers import core
@@ -63,6 +64,16 @@ def configure(
             max_instances=1,
             replace_existing=True,
         )
+    scheduler.add_job(
+        sweep_inbox,
+        IntervalTrigger(seconds=SWEEP_SECONDS, timezone=services.settings.timezone),
+        args=[services],
+        id="inbox.sweep",
+        coalesce=True,
+        max_instances=1,
+        replace_existing=True,
+        next_run_time=services.clock(),
+    )
     if services.sessions.kw["bind"].dialect.name == "sqlite":
         scheduler.add_job(
             checkpoint_wal,
@@ -74,6 +85,22 @@ def configure(
             replace_existing=True,
         )
     return scheduler
+
+
+SWEEP_SECONDS = 5
+
+
+def sweep_inbox(services: Services) -> None:
+    """Handle messages a web worker accepted but did not finish (killed, or over its budget)."""
+    if services.settings.wecom is not None and "wecom" not in services.media:
+        from bot.wecom_client import DbTokenStorage, WeComClient
+
+        client = WeComClient(services.settings.wecom, DbTokenStorage(services))
+        services.media["wecom"] = client.download_media
+    try:
+        dispatch.sweep(services)
+    except Exception:
+        log.exception("inbox sweep failed")
 
 
 def checkpoint_wal(services: Services) -> None:

@@ -1,12 +1,23 @@
 """Engine and session set-up that behaves the same on SQLite and PostgreSQL.
 
-SQLite gets WAL, a busy timeout and `BEGIN IMMEDIATE`, so that several processes (web workers, the
-scheduler, the console) can write without "database is locked" errors and so that a unique
-constraint, not luck, decides which of two concurrent deliveries wins.
+SQLite gets WAL and `BEGIN IMMEDIATE`, so that several processes (web workers, the scheduler, the
+console) can write without "database is locked" errors and so that a unique constraint, not luck,
+decides which of two concurrent deliveries wins. Writers queue on our own lock before BEGIN (a
+thread lock, then an flock beside the database file): SQLite's busy handler polls with growing
+sleeps and is not first-come-first-served, which turned contention into a tail of hundreds of ms.
+Read-only work (`reader`) begins a deferred transaction and takes no writer lock.
+
+Statement parameters are never put into exception texts (`hide_parameters`): a failed handler
+must not log a report's contents.
 """
 
 from __future__ import annotations
 
+import fcntl
+import os
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -50,35 +61,179 @@ class UTCDateTime(TypeDecorator):
         return value.astimezone(UTC)
 
 
+class WriteAttempted(Exception):
+    """A read-only transaction tried to change something: run the work again as a writer."""
+
+
+_READ_PREFIXES = ("SELECT", "BEGIN", "COMMIT", "SAVEPOINT", "RELEASE", "ROLLBACK", "PRAGMA")
+BUSY_TIMEOUT_MS = 3000  # under WeCom's 5 s: a locked database answers 503 and WeCom re-delivers
+READ_ONLY = "liaison_read_only"  # execution option: a deferred transaction, no writer lock
+
+
 def _sqlite_pragmas(dbapi_conn, _record) -> None:
     dbapi_conn.isolation_level = None  # let SQLAlchemy's "begin" hook issue BEGIN IMMEDIATE
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA journal_mode=WAL")
-    cur.execute("PRAGMA busy_timeout=15000")
+    cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.execute("PRAGMA secure_delete=ON")  # deleted rows (e.g. a reporter's dialogue) are zeroed
     cur.close()
 
 
+class WriterQueue:
+    """First come, first served among our own writers: a thread lock per process, then an flock."""
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+        self.local = threading.Lock()
+        self._fd: int | None = None
+        self._pid = 0
+
+    def _file(self) -> int | None:
+        if self.path is None:
+            return None
+        if self._fd is None or self._pid != os.getpid():  # a forked worker opens its own
+            self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+            self._pid = os.getpid()
+        return self._fd
+
+    def acquire(self) -> None:
+        self.local.acquire()
+        try:
+            fd = self._file()
+            if fd is not None:
+                fcntl.flock(fd, fcntl.LOCK_EX)
+        except BaseException:
+            self.local.release()
+            raise
+
+    def release(self) -> None:
+        try:
+            fd = self._file()
+            if fd is not None:
+                fcntl.flock(fd, fcntl.LOCK_UN)
+        finally:
+            self.local.release()
+
+
+def _private_file(path: Path) -> None:
+    """Create the database file (and its folder) readable by the owner only; SQLite gives its
+    -wal and -shm files the database file's permissions."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if not path.exists():
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+
+
+def _sqlite_engine(url: str, database: str | None, **kwargs) -> Engine:
+    on_disk = bool(database) and database != ":memory:"
+    if on_disk:
+        _private_file(Path(database))
+    engine = create_engine(
+        url,
+        connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
+        hide_parameters=True,
+        **kwargs,
+    )
+    event.listen(engine, "connect", _sqlite_pragmas)
+    queue = WriterQueue(Path(f"{database}.writer-lock") if on_disk else None)
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn) -> None:
+        if conn.get_execution_options().get(READ_ONLY):
+            conn.exec_driver_sql("BEGIN")
+            return
+        queue.acquire()
+        conn.info["writer"] = True
+        try:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            conn.info.pop("writer", None)
+            queue.release()
+            raise
+
+    def _end(conn) -> None:
+        if conn.info.pop("writer", None):
+            queue.release()
+
+    event.listen(engine, "commit", _end)
+    event.listen(engine, "rollback", _end)
+    event.listen(engine, "before_cursor_execute", _refuse_writes_when_reading)
+    engine.queue_locks = QueueLocks(Path(f"{database}.queues") if on_disk else None)  # type: ignore[attr-defined]
+    return engine
+
+
+def _refuse_writes_when_reading(conn, _cursor, statement: str, *_args) -> None:
+    reading = conn.get_execution_options().get(READ_ONLY)
+    if reading and not statement.lstrip().upper().startswith(_READ_PREFIXES):
+        raise WriteAttempted(statement.split(None, 1)[0])
+
+
+class QueueLocks:
+    """Per-person locks for SQLite (one machine): a thread lock and an flock per bucket, so one
+    person's messages are handled one at a time across threads and processes while other people's
+    go on. PostgreSQL uses an advisory lock inside the transaction instead."""
+
+    BUCKETS = 64
+
+    def __init__(self, folder: Path | None) -> None:
+        self.folder = folder
+        self.locks = [threading.Lock() for _ in range(self.BUCKETS)]
+        self._fds: dict[int, int] = {}
+        self._pid = 0
+        self._guard = threading.Lock()
+
+    def _fd(self, bucket: int) -> int | None:
+        if self.folder is None:
+            return None
+        with self._guard:
+            if self._pid != os.getpid():
+                self._fds, self._pid = {}, os.getpid()
+            if bucket not in self._fds:
+                self.folder.mkdir(mode=0o700, exist_ok=True)
+                path = self.folder / f"{bucket:02d}.lock"
+                self._fds[bucket] = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+            return self._fds[bucket]
+
+    @contextmanager
+    def hold(self, key: str) -> Iterator[None]:
+        bucket = int(key[:8], 16) % self.BUCKETS
+        with self.locks[bucket]:
+            fd = self._fd(bucket)
+            if fd is not None:
+                fcntl.flock(fd, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                if fd is not None:
+                    fcntl.flock(fd, fcntl.LOCK_UN)
+
+
+@contextmanager
+def queue_lock(engine: Engine, key: str) -> Iterator[None]:
+    """Hold `key`'s per-person lock where the database needs one outside transactions (SQLite)."""
+    locks: QueueLocks | None = getattr(engine, "queue_locks", None)
+    if locks is None:
+        yield
+        return
+    with locks.hold(key):
+        yield
+
+
 def make_engine(url: str, **kwargs) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(
-            url, connect_args={"timeout": 15, "check_same_thread": False}, **kwargs
-        )
-        event.listen(engine, "connect", _sqlite_pragmas)
-
-        @event.listens_for(engine, "begin")
-        def _begin_immediate(conn) -> None:
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
-
-        return engine
-    kwargs.setdefault("pool_pre_ping", True)
-    return create_engine(url, **kwargs)
+        return _sqlite_engine(url, parsed.database, **kwargs)
+    kwargs.setdefault("pool_pre_ping", False)  # a dead connection fails one message, not each
+    kwargs.setdefault("pool_size", 10)
+    return create_engine(url, hide_parameters=True, **kwargs)
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(bind=engine, expire_on_commit=False)
+
+
+def reader(sessions: sessionmaker[Session]) -> Session:
+    """A session for reading only: on SQLite a deferred transaction that blocks no writer."""
+    engine = sessions.kw["bind"].execution_options(**{READ_ONLY: True})
+    return Session(bind=engine, expire_on_commit=False)

@@ -6,8 +6,8 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint, select
-from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint, bindparam, or_, select
+from sqlalchemy.orm import Mapped, Session, joinedload, mapped_column, relationship
 
 from storage.db import Base, UTCDateTime
 
@@ -50,22 +50,29 @@ class Appointment(Base):
     unit: Mapped[Unit] = relationship()
 
 
+_FIND = (  # one query, a WeCom account before a DingTalk one; built once for the compiled cache
+    select(Person)
+    .where(or_(Person.wecom_userid == bindparam("uid"), Person.dingtalk_userid == bindparam("uid")))
+    .order_by((Person.wecom_userid == bindparam("uid")).desc(), Person.id)
+    .limit(1)
+)
+_CURRENT = (
+    select(Appointment)
+    .where(Appointment.person_id == bindparam("pid"), Appointment.ended_at.is_(None))
+    .options(joinedload(Appointment.unit))
+    .order_by(Appointment.id)
+)
+
+
 def find_person(session: Session, user_id: str) -> Person | None:
     """The roster member behind a platform or console user id, if any."""
     if not user_id:  # `column == None` would match everyone without that account
         return None
-    for column in (Person.wecom_userid, Person.dingtalk_userid):
-        person = session.scalar(select(Person).where(column == user_id))
-        if person:
-            return person
-    return None
+    return session.scalar(_FIND, {"uid": user_id})
 
 
 def current_appointments(session: Session, person_id: int) -> list[Appointment]:
-    stmt = select(Appointment).where(
-        Appointment.person_id == person_id, Appointment.ended_at.is_(None)
-    )
-    return list(session.scalars(stmt))
+    return list(session.scalars(_CURRENT, {"pid": person_id}).unique())
 
 
 def holders(session: Session, unit_id: int, role: str) -> list[Person]:

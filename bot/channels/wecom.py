@@ -3,9 +3,11 @@
 It only translates: a signed, encrypted POST becomes a `handlers.core.Incoming`, and the `Reply`
 becomes an encrypted passive answer. Anything that does not verify (signature, corp id, a stale
 timestamp, a DOCTYPE, a body that does not decrypt or parse) is refused with a 4xx before the
-database is touched. WeCom gives up after 5 s and retries, so the handler runs in a thread with a
-budget (~3 s); a slower one is answered with an empty 200 and its reply goes out through the
-outbox. Replies over 2048 bytes always go through the outbox, in parts.
+database is touched. A verified message is committed to the inbox before anything is answered
+(a database that cannot take it gets a 503, so WeCom delivers it again). It is then handled in a
+thread against a budget (~3 s, WeCom gives up after 5 s): in time, the answer is passive; late,
+the request answers an empty 200 and the handling commits its answer to the outbox. Replies over
+2048 bytes always go through the outbox, in parts.
 """
 
 from __future__ import annotations
@@ -15,10 +17,11 @@ import logging
 import re
 import secrets
 import struct
-import threading
+import time
 import xml.etree.ElementTree as ET
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
+from datetime import UTC, datetime
 from xml.parsers.expat import ExpatError
 
 from flask import Blueprint, Response, request
@@ -27,9 +30,11 @@ from wechatpy.enterprise.crypto import WeChatCrypto
 from wechatpy.enterprise.exceptions import InvalidCorpIdException
 from wechatpy.exceptions import InvalidSignatureException
 
-from bot import dispatch
+from bot import dispatch, inbox, metrics
 from bot.dispatch import Services
-from bot.wecom_client import TEXT_LIMIT, DbTokenStorage, WeComClient, WeComSender, split_text
+from bot.inbox import Envelope
+from bot.replies import Gate
+from bot.wecom_client import TEXT_LIMIT, DbTokenStorage, WeComClient, WeComSender
 from handlers.core import Incoming, Reply
 
 __all__ = ["WeComSender", "blueprint", "to_incoming"]
@@ -38,7 +43,7 @@ log = logging.getLogger(__name__)
 CHANNEL = "wecom"
 BUDGET_OPTION = "LIAISON_WECOM_REPLY_BUDGET"  # seconds to wait for a passive reply
 MAX_SKEW = 300  # seconds a callback's timestamp may differ from our clock
-DOWNLOAD_FAILED = "文件接收失败，请稍后重新发送。"
+COMMIT_GRACE = 1.5  # seconds a request waits for a commit already under way
 _CDATA = re.compile(rb"<!\[CDATA\[.*?\]\]>", re.S)
 _UNDECRYPTABLE = (ValueError, struct.error, binascii.Error, IndexError, TypeError)
 _UNPARSABLE = (ExpatError, ET.ParseError, KeyError, TypeError, AttributeError, ValueError)
@@ -96,14 +101,18 @@ def to_incoming(msg, received_at=None) -> tuple[Incoming, str]:
     return replace(base, kind=kind, dedupe_key=dedupe), ""  # image, voice…: the router hints
 
 
-@dataclass
-class _Job:
-    """One handler run racing the reply budget; the lock decides who answers."""
-
-    lock: threading.Lock = field(default_factory=threading.Lock)
-    done: threading.Event = field(default_factory=threading.Event)
-    outcome: tuple[Reply, bool] | None = None
-    late: bool = False
+def platform_order(msg) -> dict:
+    """CreateTime and MsgId: the order in which one person's messages are handled."""
+    data = msg._data
+    try:
+        created = datetime.fromtimestamp(int(data.get("CreateTime") or 0), UTC)
+    except (ValueError, OverflowError, OSError):
+        created = None
+    seq = str(data.get("MsgId") or "")
+    return {
+        "platform_time": created if created and created.year > 2000 else None,
+        "platform_seq": int(seq) if seq.isdigit() and len(seq) < 19 else 0,
+    }
 
 
 class WeComCallback:
@@ -113,6 +122,7 @@ class WeComCallback:
         self.corp_id = cfg.corp_id
         self.crypto = WeChatCrypto(cfg.token, cfg.aes_key, cfg.corp_id)
         self.client = WeComClient(cfg, DbTokenStorage(services))
+        services.media.setdefault(CHANNEL, self.client.download_media)
         self.pool = ThreadPoolExecutor(max_workers=8, thread_name_prefix="wecom")
         self.budget = float(services.settings.extra.get(BUDGET_OPTION) or 3.0)
 
@@ -130,20 +140,32 @@ class WeComCallback:
         return Response(echo, mimetype="text/plain")
 
     def receive(self) -> Response:
-        """POST: verify, decrypt, parse, then run the handler against the reply budget."""
+        """POST: verify, decrypt, parse, commit to the inbox, then answer within the budget."""
+        started = time.monotonic()
         try:
             signature, timestamp, nonce = self._signed_params()
             inner = self._open(request.get_data(cache=False), signature, timestamp, nonce)
             msg = parse_message(inner)
             incoming, media_id = to_incoming(msg, self.services.clock())
         except Rejected as err:
+            metrics.CALLBACKS.labels(CHANNEL, "refused").inc()
             return err.response()
         except _UNPARSABLE as err:
+            metrics.CALLBACKS.labels(CHANNEL, "refused").inc()
             return Rejected(400, f"malformed message: {type(err).__name__}").response()
-        outcome = self._run(incoming, media_id)
-        if outcome is None:
+        envelope = self.services.envelope(incoming, media_id=media_id, **platform_order(msg))
+        try:
+            outcome = self._within_budget(envelope, self.budget - (time.monotonic() - started))
+        except dispatch.Unavailable as err:  # not stored: WeCom must deliver it again
+            log.warning("wecom callback not accepted, database unavailable: %s", err)
+            metrics.CALLBACKS.labels(CHANNEL, "unavailable").inc()
+            return Response("", status=503)
+        if outcome.reply is None:
+            result = "duplicate" if outcome.duplicate else "late"
+            metrics.CALLBACKS.labels(CHANNEL, result).inc()
             return Response("", status=200)
-        return self._answer(msg, incoming, *outcome)
+        metrics.CALLBACKS.labels(CHANNEL, "passive").inc()
+        return self._answer(msg, incoming, outcome.reply)
 
     # -- checks ----------------------------------------------------------------------------------
     def _signed_params(self) -> tuple[str, str, str]:
@@ -184,67 +206,38 @@ class WeComCallback:
             raise Rejected(400, "markup declaration in decrypted message")
         return inner
 
-    # -- the handler, within the budget --------------------------------------------------------
-    def _run(self, incoming: Incoming, media_id: str) -> tuple[Reply, bool] | None:
-        job = _Job()
-        self.pool.submit(self._work, job, incoming, media_id)
-        job.done.wait(self.budget)
-        with job.lock:
-            if job.outcome is None:
-                job.late = True  # from now on the worker queues the reply itself
-            return job.outcome
+    # -- handling, within the budget -------------------------------------------------------------
+    def _within_budget(self, envelope: Envelope, budget: float) -> dispatch.Outcome:
+        """The passive answer if the handling commits in time. Otherwise the request makes sure
+        the message is in the inbox (raising Unavailable if it cannot) and answers empty; the
+        handling, or the sweeper if this worker dies, sends the answer through the outbox."""
+        gate = Gate()
+        self.pool.submit(self._work, envelope, gate)
+        if not gate.done.wait(max(budget, 0.0)) and not gate.abandon():
+            gate.done.wait(COMMIT_GRACE)  # the worker has claimed the answer and is committing
+        outcome = gate.result
+        if outcome is not None and outcome.reply is not None:
+            return outcome
+        services = self.services
+        inbox.accept(services.engine, services.seal_key, envelope, services.clock())
+        return outcome or dispatch.Outcome(None)
 
-    def _work(self, job: _Job, incoming: Incoming, media_id: str) -> None:
+    def _work(self, envelope: Envelope, gate: Gate) -> None:
+        outcome = None
         try:
-            outcome = self._handle(incoming, media_id)
-        except Exception:  # dispatch catches handler errors; this is a last resort
-            log.exception("wecom worker failed")
-            outcome = (Reply(), True)
-        with job.lock:
-            job.outcome = outcome
-            late = job.late
-        job.done.set()
-        if late and not outcome[1]:
-            self._queue(incoming, outcome[0], passive_sent=False)
-
-    def _handle(self, incoming: Incoming, media_id: str) -> tuple[Reply, bool]:
-        if media_id:
-            try:
-                name, content = self.client.download_media(media_id)
-            except Exception:
-                log.exception("wecom media download failed")
-                return Reply(text=DOWNLOAD_FAILED), True  # nothing stored: a resend may succeed
-            incoming = replace(incoming, file_name=incoming.file_name or name, file_bytes=content)
-        return dispatch.handle(self.services, incoming)
+            outcome = dispatch.respond(self.services, envelope, gate)
+        except Exception as err:  # the request (or the sweeper) keeps the message
+            log.warning("wecom worker stopped: %s", type(err).__name__)
+        finally:
+            gate.finish(outcome)
 
     # -- answers -------------------------------------------------------------------------------
-    def _answer(self, msg, incoming: Incoming, reply: Reply, duplicate: bool) -> Response:
+    def _answer(self, msg, incoming: Incoming, reply: Reply) -> Response:
         if incoming.event == "template_card_event" and reply.button_label:
-            if reply.text and not duplicate:  # the passive answer carries only the label
-                self._queue(incoming, reply, passive_sent=True)
             return self._encrypted(self._update_button_xml(incoming, reply.button_label))
-        if not reply.text:
-            return Response("", status=200)
-        if len(reply.text.encode()) > TEXT_LIMIT:
-            if not duplicate:
-                self._queue(incoming, reply, passive_sent=False)
+        if not reply.text or len(reply.text.encode()) > TEXT_LIMIT:
             return Response("", status=200)
         return self._encrypted(create_reply(cdata_safe(reply.text), msg).render())
-
-    def _queue(self, incoming: Incoming, reply: Reply, *, passive_sent: bool) -> None:
-        """Put what the passive answer did not carry into the outbox, in one transaction."""
-        with self.services.sessions() as session, session.begin():
-            ctx = self.services.context(session)
-            if reply.text:
-                for part in split_text(reply.text):
-                    payload = {"text": part, "private": True} if reply.private else {"text": part}
-                    ctx.push_to(CHANNEL, incoming.user_id, payload, sealed=reply.private)
-            if reply.button_label and incoming.response_code and not passive_sent:
-                payload = {
-                    "response_code": incoming.response_code,
-                    "replace_name": reply.button_label,
-                }
-                ctx.push_to(CHANNEL, incoming.user_id, payload, kind="card_update")
 
     def _update_button_xml(self, incoming: Incoming, label: str) -> str:
         return (
