@@ -1,16 +1,15 @@
-"""One incoming message from any channel → handled once, in order, and answered.
+"""One incoming message from any channel → stored, handled once, in order, and answered.
 
-The promise: a platform hears 200 only after the message is in the inbox (bot/inbox.py), and every
-message in the inbox is handled exactly once, one at a time per person, in platform order.
+The promise: a platform hears 200 only after `accept` has committed the message to the inbox
+(bot/inbox.py), and every message in the inbox is handled exactly once, one at a time per person,
+in the order received (platform CreateTime/MsgId, then arrival).
 
-`respond` is the request path. Under the sender's lock it handles the message and inserts its
-inbox row already `done`, with the handler's changes and pushes, in one transaction. On SQLite the
-handler first runs in a read-only transaction (most messages only read) and only the final insert
-takes the write lock; a handler that writes is run again as a writer. When the sender still has
-earlier messages pending, or the message carries a file, the message is accepted as `pending` and
-the sender's queue is handled in order (`process`). If the request's budget runs out, the request
-itself accepts the message before answering an empty 200; whoever then handles it sends the
-answer through the outbox. `sweep` finishes whatever a dead worker left pending.
+`process` takes the sender's lock (an flock bucket on SQLite, an advisory lock on PostgreSQL) and
+handles the sender's pending messages in order, each closed in one transaction with the handler's
+changes and pushes. On SQLite the handler first runs in a read-only transaction (most messages
+only read), so only the short closing transaction takes the write lock; a handler that writes is
+run again as a writer. The request whose message is closed within its budget answers passively
+(`Gate`); any other answer goes through the outbox. `sweep` finishes whatever a dead worker left.
 """
 
 from __future__ import annotations
@@ -125,18 +124,6 @@ def _lock_queue(session: Session, queue: str, dialect: str) -> None:
 
 
 # -- the request path -----------------------------------------------------------------------------
-class _Queued(Exception):
-    """The message must wait its turn (earlier ones pending) or needs its file first."""
-
-
-class _LostRace(Exception):
-    """A duplicate delivery recorded the message first: its answer stands, ours is undone."""
-
-    def __init__(self, outcome: Outcome) -> None:
-        super().__init__("duplicate")
-        self.outcome = outcome
-
-
 @dataclass
 class Outcome:
     """What the request should do: answer `reply` passively (None: an empty 200)."""
@@ -145,102 +132,23 @@ class Outcome:
     duplicate: bool = False
 
 
-def respond(services: Services, env: Envelope, gate: Gate) -> Outcome:
-    """Handle a freshly received message (in a worker thread; `gate` links it to the request)."""
-    try:
-        with queue_lock(services.engine, env.queue):
-            return _respond_locked(services, env, gate)
-    except _Queued:
-        pass
+def accept(services: Services, env: Envelope) -> Outcome | int:
+    """Store the message (raises Unavailable); its row id, or the answer to a re-delivery."""
     accepted = inbox.accept(services.engine, services.seal_key, env, services.clock())
-    if isinstance(accepted, Previous) and accepted.status != inbound.PENDING:
-        return _answer_previous(accepted, env.msg.channel)
-    row_id = accepted.row_id if isinstance(accepted, Previous) else accepted
-    return Outcome(process(services, env.queue, row_id, gate))
-
-
-def _respond_locked(services: Services, env: Envelope, gate: Gate) -> Outcome:
-    if env.media_id:
-        raise _Queued  # download outside any lock, in process()
-    for attempt in range(1, RETRIES + 1):
-        try:
-            if services.dialect == "sqlite":
-                try:
-                    return _respond_once(services, env, gate, read_first=True)
-                except WriteAttempted:
-                    pass
-            return _respond_once(services, env, gate, read_first=False)
-        except IntegrityError:
-            log.info("conflict on attempt %s; handling the message again", attempt)
-        except _LostRace as race:
-            return race.outcome
-        except (_Queued, OperationalError):
-            raise
-        except Exception:
-            log.exception("handler failed")
-            metrics.HANDLER_ERRORS.inc()
-            break
-    raise _Queued  # accepted as pending; process() answers with the apology
-
-
-def _respond_once(services: Services, env: Envelope, gate: Gate, *, read_first: bool) -> Outcome:
-    handled = None
-    if read_first:
-        with reader(services.sessions) as session, session.begin():
-            seen = _seen(services, session, env)
-            if seen is not None:
-                return seen
-            handled = _route(services, session, env.msg)
-    with services.sessions() as session, session.begin():
-        _lock_queue(session, env.queue, services.dialect)
-        if handled is None:
-            seen = _seen(services, session, env)
-            if seen is not None:
-                return seen
-            handled = _route(services, session, env.msg)
-        return _record(services, session, env, handled, gate)
-
-
-def _seen(services: Services, session: Session, env: Envelope) -> Outcome | None:
-    """_Queued when the sender has messages still pending (this one's re-delivery included):
-    they go first, in order. A re-delivery of a handled message is caught by the insert."""
-    if session.execute(inbox.NEXT, {"queue": env.queue}).first() is not None:
-        raise _Queued
-    return None
-
-
-def _answer_previous(earlier: Previous, channel: str) -> Outcome:
-    metrics.DUPLICATES.labels(channel).inc()
-    if earlier.status != inbound.PENDING and earlier.answered == "passive":
-        return Outcome(earlier.reply, duplicate=True)  # our first answer may not have arrived
+    if not isinstance(accepted, Previous):
+        return accepted
+    metrics.DUPLICATES.labels(env.msg.channel).inc()
+    if accepted.status == inbound.PENDING:
+        return accepted.row_id  # the first delivery's handling died: handle it now
+    if accepted.answered == "passive":  # our first answer may not have reached the platform
+        return Outcome(accepted.reply, duplicate=True)
     return Outcome(None, duplicate=True)
 
 
-def _record(services, session, env: Envelope, handled: tuple[Reply, bool], gate) -> Outcome:
-    """Insert the handled message with its answer; if the request accepted it meanwhile (out of
-    budget), close that row instead: either way exactly one row, closed once."""
-    reply, sealed = handled
-    now = services.clock()
-    passive = settle(services.context(session), env.msg, reply, sealed, gate)
-    values = {
-        "reply_text": inbox.seal_reply(services.seal_key, reply),
-        "reply_button": reply.button_label or None,
-        "answered": "passive" if passive else "outbox",
-    }
-    if inbox.insert_done(session, env, now, **values) is None:
-        earlier = inbox.previous(session, services.seal_key, env)
-        if earlier is None or not inbox.close(
-            session,
-            earlier.row_id,
-            status=inbound.DONE,
-            at=now,
-            sealed_reply=values["reply_text"],
-            button=values["reply_button"],
-            answered=values["answered"],
-        ):
-            lost = _answer_previous(earlier, env.msg.channel) if earlier else None
-            raise _LostRace(lost or Outcome(None, duplicate=True))
-    return Outcome(reply if passive else None)
+def respond(services: Services, queue: str, row_id: int, gate: Gate) -> Outcome:
+    """Handle the sender's queue up to the accepted message (in a worker thread; `gate` links it
+    to the waiting request)."""
+    return Outcome(process(services, queue, row_id, gate))
 
 
 # -- the queue: pending messages of one person, in order ------------------------------------------
@@ -318,13 +226,33 @@ def _process_next(services, queue, own_id, gate) -> tuple[int, Reply | None] | N
 
 
 def _process_once(services, queue, own_id, gate, media) -> tuple[int, Reply | None] | None:
+    if services.dialect == "sqlite":
+        try:  # most messages only read: route them outside SQLite's write lock
+            return _attempt(services, queue, own_id, gate, media, read_first=True)
+        except WriteAttempted:
+            pass
+    return _attempt(services, queue, own_id, gate, media, read_first=False)
+
+
+def _attempt(services, queue, own_id, gate, media, *, read_first: bool):
+    """Handle the queue's next message. With `read_first` it is routed in a read-only
+    transaction (a write raises WriteAttempted) and closed in a short write transaction."""
+    handled = None
+    if read_first:
+        with reader(services.sessions) as session, session.begin():
+            row = session.execute(inbox.NEXT, {"queue": queue}).first()
+            if row is None:
+                return None
+            msg, lost = _prepare(services, row, media)
+            handled = (lost, True) if lost else _route(services, session, msg)
     with services.sessions() as session, session.begin():
         _lock_queue(session, queue, services.dialect)
-        row = session.execute(inbox.NEXT, {"queue": queue}).first()
-        if row is None:
-            return None
-        msg, lost = _prepare(services, row, media)
-        handled = (lost, True) if lost else _route(services, session, msg)
+        if handled is None:
+            row = session.execute(inbox.NEXT, {"queue": queue}).first()
+            if row is None:
+                return None
+            msg, lost = _prepare(services, row, media)
+            handled = (lost, True) if lost else _route(services, session, msg)
         return row.id, _close(services, session, row.id, msg, handled, own_id, gate)
 
 
@@ -373,11 +301,15 @@ BUSY = "系统繁忙（数据库暂时不可用），这条消息未能处理，
 
 def handle(services: Services, msg: Incoming) -> tuple[Reply, bool]:
     """Handle one message to the end in this thread (console, tests). Returns (reply, dup?)."""
+    env = services.envelope(msg)
     try:
-        outcome = respond(services, services.envelope(msg), Gate())
+        accepted = accept(services, env)
+        if isinstance(accepted, Outcome):
+            return accepted.reply or Reply(), True
+        outcome = respond(services, env.queue, accepted, Gate())
     except (Unavailable, OperationalError):
         return Reply(text=BUSY), False
-    return outcome.reply or Reply(), outcome.duplicate
+    return outcome.reply or Reply(), False
 
 
 def sweep(services: Services, older_than: timedelta = timedelta(seconds=10)) -> int:

@@ -1,9 +1,9 @@
 """The inbox table's statements and the sealing of what it holds.
 
-A message is in the inbox before the platform hears 200: either already handled (inserted `done`
-together with its effects, the fast path) or `pending` with its content sealed, to be handled in
-order by whoever holds the sender's lock (the request's worker, another request of the same person,
-or the sweeper). Statements are built once at import, so SQLAlchemy's compiled cache serves them.
+A message is in the inbox, `pending` with its content sealed, before the platform hears 200; it is
+handled in order by whoever holds the sender's lock (the request's worker, another request of the
+same person, or the sweeper), and closed with its content wiped and its answer sealed. Statements
+are built once at import, so SQLAlchemy's compiled cache serves them.
 """
 
 from __future__ import annotations
@@ -203,10 +203,3 @@ def close(
         },
     )
     return result.rowcount == 1
-
-
-def insert_done(session: Session, env: Envelope, now: datetime, **values) -> int | None:
-    """Insert the message already handled; None if a row for it exists (accepted meanwhile)."""
-    dialect = session.get_bind().dialect.name
-    row = env.row(now, status=inbound.DONE, sealed=None, processed_at=now, attempts=1, **values)
-    return session.execute(INSERT[dialect], row).scalar()

@@ -30,9 +30,8 @@ from wechatpy.enterprise.crypto import WeChatCrypto
 from wechatpy.enterprise.exceptions import InvalidCorpIdException
 from wechatpy.exceptions import InvalidSignatureException
 
-from bot import dispatch, inbox, metrics
+from bot import dispatch, metrics
 from bot.dispatch import Services
-from bot.inbox import Envelope
 from bot.replies import Gate
 from bot.wecom_client import TEXT_LIMIT, DbTokenStorage, WeComClient, WeComSender
 from handlers.core import Incoming, Reply
@@ -101,6 +100,10 @@ def to_incoming(msg, received_at=None) -> tuple[Incoming, str]:
     return replace(base, kind=kind, dedupe_key=dedupe), ""  # image, voice…: the router hints
 
 
+def budget_left(started: float, budget: float) -> float:
+    return max(budget - (time.monotonic() - started), 0.0)
+
+
 def platform_order(msg) -> dict:
     """CreateTime and MsgId: the order in which one person's messages are handled."""
     data = msg._data
@@ -155,17 +158,20 @@ class WeComCallback:
             return Rejected(400, f"malformed message: {type(err).__name__}").response()
         envelope = self.services.envelope(incoming, media_id=media_id, **platform_order(msg))
         try:
-            outcome = self._within_budget(envelope, self.budget - (time.monotonic() - started))
+            accepted = dispatch.accept(self.services, envelope)
         except dispatch.Unavailable as err:  # not stored: WeCom must deliver it again
             log.warning("wecom callback not accepted, database unavailable: %s", err)
             metrics.CALLBACKS.labels(CHANNEL, "unavailable").inc()
             return Response("", status=503)
-        if outcome.reply is None:
-            result = "duplicate" if outcome.duplicate else "late"
-            metrics.CALLBACKS.labels(CHANNEL, result).inc()
+        if isinstance(accepted, dispatch.Outcome):
+            metrics.CALLBACKS.labels(CHANNEL, "duplicate").inc()
+            return self._answer(msg, incoming, accepted.reply or Reply())
+        reply = self._within_budget(envelope.queue, accepted, budget_left(started, self.budget))
+        if reply is None:
+            metrics.CALLBACKS.labels(CHANNEL, "late").inc()
             return Response("", status=200)
         metrics.CALLBACKS.labels(CHANNEL, "passive").inc()
-        return self._answer(msg, incoming, outcome.reply)
+        return self._answer(msg, incoming, reply)
 
     # -- checks ----------------------------------------------------------------------------------
     def _signed_params(self) -> tuple[str, str, str]:
@@ -207,26 +213,21 @@ class WeComCallback:
         return inner
 
     # -- handling, within the budget -------------------------------------------------------------
-    def _within_budget(self, envelope: Envelope, budget: float) -> dispatch.Outcome:
-        """The passive answer if the handling commits in time. Otherwise the request makes sure
-        the message is in the inbox (raising Unavailable if it cannot) and answers empty; the
-        handling, or the sweeper if this worker dies, sends the answer through the outbox."""
+    def _within_budget(self, queue: str, row_id: int, budget: float) -> Reply | None:
+        """The passive answer if the handling commits in time; else None, and the handling (or
+        the sweeper, if this worker dies) sends the answer through the outbox."""
         gate = Gate()
-        self.pool.submit(self._work, envelope, gate)
-        if not gate.done.wait(max(budget, 0.0)) and not gate.abandon():
+        self.pool.submit(self._work, queue, row_id, gate)
+        if not gate.done.wait(budget) and not gate.abandon():
             gate.done.wait(COMMIT_GRACE)  # the worker has claimed the answer and is committing
         outcome = gate.result
-        if outcome is not None and outcome.reply is not None:
-            return outcome
-        services = self.services
-        inbox.accept(services.engine, services.seal_key, envelope, services.clock())
-        return outcome or dispatch.Outcome(None)
+        return outcome.reply if isinstance(outcome, dispatch.Outcome) else None
 
-    def _work(self, envelope: Envelope, gate: Gate) -> None:
+    def _work(self, queue: str, row_id: int, gate: Gate) -> None:
         outcome = None
         try:
-            outcome = dispatch.respond(self.services, envelope, gate)
-        except Exception as err:  # the request (or the sweeper) keeps the message
+            outcome = dispatch.respond(self.services, queue, row_id, gate)
+        except Exception as err:  # the message stays in the inbox for the sweeper
             log.warning("wecom worker stopped: %s", type(err).__name__)
         finally:
             gate.finish(outcome)
