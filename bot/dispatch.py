@@ -24,6 +24,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
+from structlog.contextvars import get_contextvars
 
 from bot import inbox, metrics, router
 from bot.config import ConfigError, Settings
@@ -277,7 +278,7 @@ def _close(services, session, row_id, msg, handled, own_id, gate, status=inbound
 def _fail(services, queue, own_id, gate) -> tuple[int, Reply | None] | None:
     """An unexpected handler error: the message is closed as failed and answered with an apology
     that carries an error id for the log (never the error itself)."""
-    error_id = uuid.uuid4().hex[:12]
+    error_id = get_contextvars().get("request_id") or uuid.uuid4().hex[:12]
     reply = Reply(text=f"{APOLOGY}（编号 {error_id}）")
     try:
         with services.sessions() as session, session.begin():

@@ -24,6 +24,7 @@ from storage import inbound
 from storage.inbound import InboundMessage, key_hash, sender_hash
 from storage.sealing import SealError, seal, unseal
 
+ACCEPT_LOCK_TIMEOUT = "SET LOCAL lock_timeout = '3s'"  # SQLite: storage.db.BUSY_TIMEOUT_MS
 PRIVATE_NOTE = "（该回复含保密信息，未予保存。如未收到，请重新发送指令。）"
 _T = InboundMessage.__table__
 INSERT = {  # a re-delivery inserts nothing and returns no id
@@ -172,6 +173,8 @@ def accept(engine, seal_key: bytes, env: Envelope, now: datetime) -> Previous | 
     )
     try:
         with engine.begin() as conn:
+            if engine.dialect.name == "postgresql":  # answer 503 before WeCom's 5 s run out
+                conn.exec_driver_sql(ACCEPT_LOCK_TIMEOUT)
             row_id = conn.execute(INSERT[engine.dialect.name], values).scalar()
             if row_id is not None:
                 return row_id

@@ -33,6 +33,7 @@ from handlers.duties import suggest_units
 from handlers.referrals_cases import log_event, office_people, street_of
 from handlers.referrals_warning import check_clusters, employer_key
 from storage import referrals as st
+from storage.db import serialize
 from storage.sealing import seal, unseal
 
 _AN_ID = re.compile(r"^[A-Za-z]{2}\d", re.ASCII)
@@ -166,6 +167,7 @@ def report_dialogue(msg: Incoming, ctx: Context, convo: Conversation) -> str | R
 def _new_case(ctx: Context, data: dict, code: str) -> st.ReferralCase:
     """Insert with the next daily serial; a race for the same number retries with the next."""
     prefix = f"JB{ctx.local():%Y%m%d}"
+    serialize(ctx.session, prefix)  # concurrent reporters take numbers one after another
     for _attempt in range(5):
         last = st.last_number(ctx.session, prefix)
         number = f"{prefix}{int(last[-4:]) + 1 if last else 1:04d}"

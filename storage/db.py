@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
+from sqlalchemy import DateTime, Engine, MetaData, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
@@ -148,8 +148,8 @@ def _sqlite_engine(url: str, database: str | None, **kwargs) -> Engine:
         try:
             conn.exec_driver_sql("BEGIN IMMEDIATE")
         except BaseException:
-            conn.info.pop("writer", None)
-            queue.release()
+            if conn.info.pop("writer", None):  # unless the rollback event released it already
+                queue.release()
             raise
 
     def _end(conn) -> None:
@@ -231,6 +231,14 @@ def make_engine(url: str, **kwargs) -> Engine:
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(bind=engine, expire_on_commit=False)
+
+
+def serialize(session: Session, name: str) -> None:
+    """Take a transaction-long lock named `name` (e.g. numbering a day's cases), so concurrent
+    transactions on PostgreSQL queue instead of racing for the same next number; SQLite's single
+    writer already serialises them."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:name))"), {"name": name})
 
 
 def reader(sessions: sessionmaker[Session]) -> Session:

@@ -32,6 +32,7 @@ from wechatpy.exceptions import InvalidSignatureException
 
 from bot import dispatch, metrics
 from bot.dispatch import Services
+from bot.logs import bind_request, clear_request, log_callback
 from bot.replies import Gate
 from bot.wecom_client import TEXT_LIMIT, DbTokenStorage, WeComClient, WeComSender
 from handlers.core import Incoming, Reply
@@ -145,33 +146,38 @@ class WeComCallback:
     def receive(self) -> Response:
         """POST: verify, decrypt, parse, commit to the inbox, then answer within the budget."""
         started = time.monotonic()
+        request_id = bind_request(channel=CHANNEL)
+        try:
+            result, response = self._receive(started, request_id)
+        finally:
+            clear_request()
+        metrics.CALLBACKS.labels(CHANNEL, result).inc()
+        log_callback(CHANNEL, result, ms=round((time.monotonic() - started) * 1000, 1))
+        return response
+
+    def _receive(self, started: float, request_id: str) -> tuple[str, Response]:
         try:
             signature, timestamp, nonce = self._signed_params()
             inner = self._open(request.get_data(cache=False), signature, timestamp, nonce)
             msg = parse_message(inner)
             incoming, media_id = to_incoming(msg, self.services.clock())
         except Rejected as err:
-            metrics.CALLBACKS.labels(CHANNEL, "refused").inc()
-            return err.response()
+            return "refused", err.response()
         except _UNPARSABLE as err:
-            metrics.CALLBACKS.labels(CHANNEL, "refused").inc()
-            return Rejected(400, f"malformed message: {type(err).__name__}").response()
+            return "refused", Rejected(400, f"malformed message: {type(err).__name__}").response()
         envelope = self.services.envelope(incoming, media_id=media_id, **platform_order(msg))
         try:
             accepted = dispatch.accept(self.services, envelope)
         except dispatch.Unavailable as err:  # not stored: WeCom must deliver it again
             log.warning("wecom callback not accepted, database unavailable: %s", err)
-            metrics.CALLBACKS.labels(CHANNEL, "unavailable").inc()
-            return Response("", status=503)
+            return "unavailable", Response("", status=503)
         if isinstance(accepted, dispatch.Outcome):
-            metrics.CALLBACKS.labels(CHANNEL, "duplicate").inc()
-            return self._answer(msg, incoming, accepted.reply or Reply())
-        reply = self._within_budget(envelope.queue, accepted, budget_left(started, self.budget))
+            return "duplicate", self._answer(msg, incoming, accepted.reply or Reply())
+        budget = budget_left(started, self.budget)
+        reply = self._within_budget(envelope.queue, accepted, budget, request_id)
         if reply is None:
-            metrics.CALLBACKS.labels(CHANNEL, "late").inc()
-            return Response("", status=200)
-        metrics.CALLBACKS.labels(CHANNEL, "passive").inc()
-        return self._answer(msg, incoming, reply)
+            return "late", Response("", status=200)
+        return "passive", self._answer(msg, incoming, reply)
 
     # -- checks ----------------------------------------------------------------------------------
     def _signed_params(self) -> tuple[str, str, str]:
@@ -213,23 +219,27 @@ class WeComCallback:
         return inner
 
     # -- handling, within the budget -------------------------------------------------------------
-    def _within_budget(self, queue: str, row_id: int, budget: float) -> Reply | None:
+    def _within_budget(
+        self, queue: str, row_id: int, budget: float, request_id: str
+    ) -> Reply | None:
         """The passive answer if the handling commits in time; else None, and the handling (or
         the sweeper, if this worker dies) sends the answer through the outbox."""
         gate = Gate()
-        self.pool.submit(self._work, queue, row_id, gate)
+        self.pool.submit(self._work, queue, row_id, gate, request_id)
         if not gate.done.wait(budget) and not gate.abandon():
             gate.done.wait(COMMIT_GRACE)  # the worker has claimed the answer and is committing
         outcome = gate.result
         return outcome.reply if isinstance(outcome, dispatch.Outcome) else None
 
-    def _work(self, queue: str, row_id: int, gate: Gate) -> None:
+    def _work(self, queue: str, row_id: int, gate: Gate, request_id: str) -> None:
         outcome = None
+        bind_request(request_id, channel=CHANNEL)
         try:
             outcome = dispatch.respond(self.services, queue, row_id, gate)
         except Exception as err:  # the message stays in the inbox for the sweeper
             log.warning("wecom worker stopped: %s", type(err).__name__)
         finally:
+            clear_request()
             gate.finish(outcome)
 
     # -- answers -------------------------------------------------------------------------------
