@@ -17,7 +17,8 @@ TEXT_LIMIT = 2048  # bytes of UTF-8 in one platform text message (WeCom WW-90236
 class Gate:
     """Decides, once, whether the request still waiting will carry the answer (passive reply)."""
 
-    def __init__(self) -> None:
+    def __init__(self, button_only: bool = False) -> None:
+        self.button_only = button_only  # a passive card-click answer carries no text (WeCom)
         self._lock = threading.Lock()
         self._state = "waiting"
         self.done = threading.Event()
@@ -93,6 +94,6 @@ def settle(ctx: Context, msg: Incoming, reply: Reply, sealed: bool, gate: Gate |
     passive = gate is not None and fits_passive(msg, reply) and gate.claim()
     if not passive:
         queue_reply(ctx, msg, reply, sealed=sealed)
-    elif is_card_click(msg, reply) and reply.text:  # the passive answer carries only the label
+    elif gate.button_only and is_card_click(msg, reply) and reply.text:
         queue_reply(ctx, msg, replace(reply, button_label=""), sealed=sealed)
     return passive

@@ -224,7 +224,7 @@ class WeComCallback:
     ) -> Reply | None:
         """The passive answer if the handling commits in time; else None, and the handling (or
         the sweeper, if this worker dies) sends the answer through the outbox."""
-        gate = Gate()
+        gate = Gate(button_only=True)  # update_button carries the label; its text goes apart
         self.pool.submit(self._work, queue, row_id, gate, request_id)
         if not gate.done.wait(budget) and not gate.abandon():
             gate.done.wait(COMMIT_GRACE)  # the worker has claimed the answer and is committing

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from bot.scheduler import configure
@@ -13,7 +14,7 @@ def test_every_registered_job_is_scheduled_in_the_configured_zone(services):
     sched = BackgroundScheduler(timezone=services.settings.timezone)
     configure(sched, services, {"console": RecordingSender()})
     jobs = {job.id: job for job in sched.get_jobs()}
-    infrastructure = {"outbox.drain"}
+    infrastructure = {"outbox.drain", "inbox.sweep"}
     if services.sessions.kw["bind"].dialect.name == "sqlite":
         infrastructure.add("storage.checkpoint")
     assert set(core.JOBS) | infrastructure == set(jobs)
@@ -34,9 +35,29 @@ def test_wal_checkpoint_empties_the_wal_file(services, bot):
     from bot.scheduler import checkpoint_wal
 
     if services.sessions.kw["bind"].dialect.name != "sqlite":
-        return
+        pytest.skip("SQLite only: PostgreSQL has no WAL file of ours to checkpoint")
     db_file = Path(services.settings.database_url.removeprefix("sqlite:///"))
     bot.send("demo-office", "我是谁")
     checkpoint_wal(services)
     wal = db_file.with_name(db_file.name + "-wal")
     assert not wal.exists() or wal.stat().st_size == 0
+
+
+def test_the_sweep_job_answers_a_message_whose_worker_died(services, bot, clock):
+    """A message stored but never handled (its worker killed) is handled by the sweeper, and the
+    answer goes out through the outbox, once."""
+    from bot import dispatch
+    from bot.scheduler import sweep_inbox
+    from handlers.core import Incoming
+
+    msg = Incoming(channel="console", user_id="demo-office", text="我是谁", dedupe_key="m-1")
+    row_id = dispatch.accept(services, services.envelope(msg))
+    assert isinstance(row_id, int)
+    sweep_inbox(services)  # too fresh: its own worker may still be on it
+    assert bot.pushes() == []
+    clock.advance(seconds=11)
+    sweep_inbox(services)
+    (push,) = bot.pushes()
+    assert push.to == "demo-office" and "办公室" in push.text
+    sweep_inbox(services)
+    assert bot.pushes() == []
