@@ -79,12 +79,25 @@ def running(args: list[str], env: dict[str, str], cwd: Path) -> Iterator[Process
             proc.stop()
 
 
-def start_serve(env: dict[str, str], cwd: Path) -> tuple[Process, str]:
-    port = free_port()
-    proc = Process(["serve", "--port", str(port), "--workers", "2", "--no-scheduler"], env, cwd)
-    url = f"http://127.0.0.1:{port}"
-    proc.wait_for(lambda: requests.get(url + "/healthz", timeout=2).ok)
-    return proc, url
+@pytest.fixture
+def start_serve(tmp_path: Path) -> Iterator:
+    """Starts `liaison serve` (two workers, no scheduler); every server is gone after the test,
+    whatever happened in it."""
+    started: list[Process] = []
+
+    def start(env: dict[str, str], cwd: Path) -> tuple[Process, str]:
+        port = free_port()
+        args = ["serve", "--port", str(port), "--workers", "2", "--no-scheduler"]
+        proc = Process(args, env, cwd)
+        started.append(proc)
+        url = f"http://127.0.0.1:{port}"
+        proc.wait_for(lambda: requests.get(url + "/healthz", timeout=2).ok)
+        return proc, url
+
+    yield start
+    for proc in started:
+        if proc.proc.poll() is None:
+            _kill_tree(proc)
 
 
 def count(url: str, model, *where) -> int:
@@ -123,7 +136,9 @@ def reporter_answers(i: int) -> list[str]:
     ]
 
 
-def test_each_persons_answers_land_in_the_step_that_asked_for_them(server_env, tmp_path):
+def test_each_persons_answers_land_in_the_step_that_asked_for_them(
+    server_env, tmp_path, start_serve
+):
     proc, url = start_serve(server_env, tmp_path)
     sender = Sender(url)
     statuses: list[int] = []
@@ -216,7 +231,7 @@ def _kill_tree(proc: Process) -> None:
 
 
 def test_accepted_messages_survive_killed_workers_and_are_answered_once(
-    server_env, tmp_path, wecom_api
+    server_env, tmp_path, wecom_api, start_serve
 ):
     env = {**server_env, "LIAISON_WECOM_REPLY_BUDGET": "0.3"}
     db = env["LIAISON_DATABASE_URL"]
@@ -242,7 +257,7 @@ def test_accepted_messages_survive_killed_workers_and_are_answered_once(
 
 
 def test_a_database_that_cannot_take_the_message_answers_503_and_stores_nothing(
-    server_env, tmp_path
+    server_env, tmp_path, start_serve
 ):
     db = server_env["LIAISON_DATABASE_URL"]
     proc, url = start_serve(server_env, tmp_path)
