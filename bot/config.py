@@ -15,6 +15,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 DEFAULT_ORG_NAME = "二七区职业病防治工作联席会议"
 DEFAULT_WECOM_API_BASE = "https://qyapi.weixin.qq.com/cgi-bin/"
+DEFAULT_DINGTALK_OAPI_BASE = "https://oapi.dingtalk.com/"
+DEFAULT_DINGTALK_OPENAPI_BASE = "https://api.dingtalk.com/"
+DEFAULT_WECHAT_API_BASE = "https://api.weixin.qq.com/cgi-bin/"
 _AES_KEY_RE = re.compile(r"^[A-Za-z0-9]{43}$")
 
 
@@ -33,12 +36,37 @@ class WeComSettings:
 
 
 @dataclass(frozen=True)
+class DingTalkSettings:
+    """An enterprise-internal DingTalk app with a robot (open.dingtalk.com/document/orgapp)."""
+
+    app_key: str
+    app_secret: str
+    robot_code: str
+    agent_id: int
+    oapi_base: str = DEFAULT_DINGTALK_OAPI_BASE  # gettoken, asyncsend_v2, media/upload
+    openapi_base: str = DEFAULT_DINGTALK_OPENAPI_BASE  # robot OpenAPI, Stream gateway
+
+
+@dataclass(frozen=True)
+class WeChatSettings:
+    """A WeChat Official Account (公众号); `aes_key` is empty in plaintext mode."""
+
+    app_id: str
+    app_secret: str
+    token: str
+    aes_key: str = ""
+    api_base: str = DEFAULT_WECHAT_API_BASE
+
+
+@dataclass(frozen=True)
 class Settings:
     database_url: str
     timezone: ZoneInfo
     org_name: str = DEFAULT_ORG_NAME
     instance_path: Path = field(default_factory=lambda: Path("instance"))
     wecom: WeComSettings | None = None
+    dingtalk: DingTalkSettings | None = None
+    wechat: WeChatSettings | None = None
     seal_key: str | None = None
     extra: Mapping[str, str] = field(default_factory=dict)
 
@@ -77,6 +105,66 @@ def _wecom_from(env: Mapping[str, str]) -> WeComSettings | None:
     )
 
 
+def _all_or_none(env: Mapping[str, str], names: list[str], what: str) -> bool:
+    """False when none is set; raises naming the first missing one when only some are."""
+    if not any(env.get(n) for n in names):
+        return False
+    missing = [n for n in names if not env.get(n)]
+    if missing:
+        prefix = names[0].split("_")[0]
+        raise ConfigError(
+            f"缺少环境变量 {missing[0]}：{what}的 {prefix}_* 设置须全部提供或全部不设"
+        )
+    return True
+
+
+def _base_url(env: Mapping[str, str], name: str, default: str) -> str:
+    value = env.get(name) or default
+    if not re.match(r"^https?://", value):
+        raise ConfigError(f"环境变量 {name} 格式错误：应以 http:// 或 https:// 开头")
+    return value if value.endswith("/") else value + "/"
+
+
+def _dingtalk_from(env: Mapping[str, str]) -> DingTalkSettings | None:
+    names = ["DINGTALK_APP_KEY", "DINGTALK_APP_SECRET", "DINGTALK_ROBOT_CODE", "DINGTALK_AGENT_ID"]
+    if not _all_or_none(env, names, "钉钉"):
+        return None
+    try:
+        agent_id = int(env["DINGTALK_AGENT_ID"])
+    except ValueError:
+        raise ConfigError("环境变量 DINGTALK_AGENT_ID 格式错误：应为整数（应用 AgentId）") from None
+    oapi = _base_url(env, "DINGTALK_API_BASE", DEFAULT_DINGTALK_OAPI_BASE)
+    openapi = oapi if env.get("DINGTALK_API_BASE") else DEFAULT_DINGTALK_OPENAPI_BASE
+    return DingTalkSettings(
+        app_key=env["DINGTALK_APP_KEY"].strip(),
+        app_secret=env["DINGTALK_APP_SECRET"].strip(),
+        robot_code=env["DINGTALK_ROBOT_CODE"].strip(),
+        agent_id=agent_id,
+        oapi_base=oapi,
+        openapi_base=openapi,
+    )
+
+
+def _wechat_from(env: Mapping[str, str]) -> WeChatSettings | None:
+    names = ["WECHAT_APP_ID", "WECHAT_APP_SECRET", "WECHAT_TOKEN"]
+    if not _all_or_none(
+        env, names + (["WECHAT_AES_KEY"] if env.get("WECHAT_AES_KEY") else []), "微信公众号"
+    ):
+        return None  # WECHAT_AES_KEY alone is optional: without it, plaintext mode only
+    aes_key = (env.get("WECHAT_AES_KEY") or "").strip()
+    if aes_key and not _AES_KEY_RE.match(aes_key):
+        raise ConfigError(
+            "环境变量 WECHAT_AES_KEY 格式错误：应为 43 位字母或数字（EncodingAESKey）"
+        )
+    return WeChatSettings(
+        app_id=env["WECHAT_APP_ID"].strip(),
+        app_secret=env["WECHAT_APP_SECRET"].strip(),
+        token=env["WECHAT_TOKEN"].strip(),
+        aes_key=aes_key,
+        api_base=_base_url(env, "WECHAT_API_BASE", DEFAULT_WECHAT_API_BASE),
+    )
+
+
 # domain settings read by handlers through ctx.option: checked here so a typo stops start-up
 # instead of silently falling back to the default. name -> (low, high, meaning)
 NUMERIC_OPTIONS: dict[str, tuple[float, float, str]] = {
@@ -88,6 +176,7 @@ NUMERIC_OPTIONS: dict[str, tuple[float, float, str]] = {
     "LIAISON_WARN_COUNT": (2, 1000, "预警阈值件数（≥2）"),
     "LIAISON_WARN_DAYS": (1, 365, "预警统计天数（1–365）"),
     "LIAISON_WECOM_REPLY_BUDGET": (0.05, 4.5, "被动回复等待秒数（0.05–4.5）"),
+    "LIAISON_WECHAT_REPLY_BUDGET": (0.05, 4.5, "公众号被动回复等待秒数（0.05–4.5）"),
 }
 
 
@@ -100,7 +189,7 @@ def _check_options(env: Mapping[str, str]) -> None:
             value = float(raw)
         except ValueError:
             raise ConfigError(f"环境变量 {name} 格式错误：应为数字，{meaning}") from None
-        whole = name != "LIAISON_WECOM_REPLY_BUDGET"
+        whole = not name.endswith("_REPLY_BUDGET")
         if not low <= value <= high or (whole and value != int(value)):
             raise ConfigError(f"环境变量 {name} 超出范围：{meaning}，当前为 {raw}")
 
@@ -130,6 +219,8 @@ def load_settings(env: Mapping[str, str] | None = None, *, read_dotenv: bool = T
         org_name=env.get("LIAISON_ORG_NAME") or DEFAULT_ORG_NAME,
         instance_path=instance,
         wecom=_wecom_from(env),
+        dingtalk=_dingtalk_from(env),
+        wechat=_wechat_from(env),
         seal_key=seal_key,
         extra={k: v for k, v in env.items() if k.startswith("LIAISON_")},
     )

@@ -6,6 +6,7 @@ Importing this package registers every model on `Base.metadata`, which Alembic a
 from storage import (  # noqa: F401  (imported for their models)
     audit,
     calendar,
+    channels,
     conversations,
     documents,
     guards,
