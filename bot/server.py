@@ -80,7 +80,7 @@ def run_gunicorn(host: str, port: int, workers: int, threads: int) -> None:
             "worker_class": "gthread",
             "timeout": 30,
             "graceful_timeout": 10,
-            "accesslog": "-",
+            "accesslog": None,  # one structured line per callback instead (bot.logs)
             "preload_app": False,
             "logger_class": LiaisonLogger,
             "child_exit": _child_exit,

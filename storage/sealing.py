@@ -11,6 +11,7 @@ is generated only for a fresh deployment, whose database has no fingerprint and 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import logging
@@ -169,12 +170,17 @@ def deployment_seal_key(engine: Engine, configured: str | None, instance_path: P
     raise SealError("无法记录封存密钥的指纹，请稍后重试。")
 
 
+@functools.lru_cache(maxsize=8)
+def _fernet(key: bytes) -> Fernet:
+    return Fernet(key)  # decoding and checking the key once, not per message
+
+
 def seal(key: bytes, plaintext: str) -> str:
-    return Fernet(key).encrypt(plaintext.encode()).decode()
+    return _fernet(key).encrypt(plaintext.encode()).decode()
 
 
 def unseal(key: bytes, token: str) -> str:
     try:
-        return Fernet(key).decrypt(token.encode()).decode()
+        return _fernet(key).decrypt(token.encode()).decode()
     except InvalidToken as err:
         raise SealError("sealed value cannot be opened with this key") from err
