@@ -14,10 +14,10 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from handlers.bulletin_docx import BulletinContent, build_bulletin
 from handlers.core import Context
-from handlers.reports_calendar import Quarter, ReportSchedule
-from handlers.reports_status import status_grid
+from handlers.reports.bulletin_docx import BulletinContent, build_bulletin
+from handlers.reports.calendar import Quarter, ReportSchedule
+from handlers.reports.status import status_grid
 from storage.db import make_engine, make_session_factory
 from storage.migrate import upgrade
 from storage.reports import MonthlyReport

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from storage.db import Base, UTCDateTime
 
-# Case states, in the 12345 hotline's vocabulary (wording in handlers/referrals_text.py).
+# Case states, in the 12345 hotline's vocabulary (wording in handlers/referrals/text.py).
 NEW = "new"  # 待受理
 ACCEPTED = "accepted"  # 已受理
 REJECTED = "rejected"  # 不予受理

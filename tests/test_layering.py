@@ -33,3 +33,15 @@ def test_package_does_not_import_upwards_or_platforms(package):
         if _imports(path) & FORBIDDEN[package]
     }
     assert offenders == {}
+
+
+def test_each_domain_lives_in_its_own_package():
+    """A domain is one folder: no flat `handlers/<domain>_*.py` beside `handlers/<domain>/`."""
+    domains = {p.parent.name for p in (ROOT / "handlers").glob("*/__init__.py")}
+    assert {"reports", "referrals", "meetings"} <= domains
+    strays = [
+        p.name
+        for p in (ROOT / "handlers").glob("*.py")
+        if p.stem.split("_")[0] in domains or p.stem in {"minutes", "bulletins"}
+    ]
+    assert strays == []

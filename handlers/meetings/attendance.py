@@ -6,9 +6,9 @@ import re
 from collections import Counter
 from datetime import datetime, timedelta
 
-from handlers import meetings_text as T
 from handlers.core import ROSTER_ROLES, Context, Incoming, Reply, UserError, command, command_args
-from handlers.meetings_base import (
+from handlers.meetings import text as T
+from handlers.meetings.base import (
     SEPARATORS,
     answering_units,
     fmt_time,
@@ -16,7 +16,7 @@ from handlers.meetings_base import (
     may_view,
     meeting_args,
 )
-from handlers.meetings_xlsx import attendance_workbook
+from handlers.meetings.xlsx import attendance_workbook
 from storage.documents import save_document
 from storage.meetings import Meeting, meetings_between
 from storage.roster import member_units

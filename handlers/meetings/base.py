@@ -12,7 +12,6 @@ from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import TypeVar
 
-from handlers import meetings_text as T
 from handlers.core import (
     COMMANDS,
     Command,
@@ -24,6 +23,7 @@ from handlers.core import (
     command_args,
     split_command,
 )
+from handlers.meetings import text as T
 from storage.meetings import Meeting, MeetingInvite
 from storage.roster import Person, holders_by_unit, people_with_role
 

@@ -1,7 +1,6 @@
 """Calling meetings (新建会议, a guided conversation with a preview), cancelling and moving them.
 
-Importing this module registers the whole meetings domain: answers, reminders, attendance and
-minutes live in their own modules, imported at the bottom.
+Answers, reminders, attendance and minutes live in their own modules of this package.
 """
 
 from __future__ import annotations
@@ -9,7 +8,6 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from handlers import meetings_text as T
 from handlers.core import (
     Context,
     Conversation,
@@ -20,7 +18,8 @@ from handlers.core import (
     flow,
     split_args,
 )
-from handlers.meetings_base import (
+from handlers.meetings import text as T
+from handlers.meetings.base import (
     contacts,
     everyone,
     fmt_time,
@@ -32,7 +31,7 @@ from handlers.meetings_base import (
     require_open,
     typed_command,
 )
-from handlers.meetings_rsvp import send_invitations
+from handlers.meetings.rsvp import send_invitations
 from handlers.units import candidates
 from storage.meetings import KINDS, Meeting, MeetingInvite
 from storage.roster import Unit, member_units
@@ -245,7 +244,3 @@ def _time_and_rest(words: list[str], ctx: Context) -> tuple[datetime, str]:
             raise UserError(T.time_in_past(fmt_time(ctx, moment)))
         return moment, " ".join(words[n:])
     raise UserError(T.NEED_NEW_TIME)
-
-
-# the rest of the domain registers its commands, buttons and jobs on import
-from handlers import meetings_attendance, meetings_reminders, minutes  # noqa: E402, F401

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import re
 
-from handlers import meetings_text as T
-from handlers import minutes_text as M
 from handlers.core import (
     Context,
     Conversation,
@@ -21,7 +19,9 @@ from handlers.core import (
     command,
     flow,
 )
-from handlers.meetings_base import (
+from handlers.meetings import minutes_text as M
+from handlers.meetings import text as T
+from handlers.meetings.base import (
     UNIT_ROLES,
     answering_units,
     choose_unit,
@@ -30,8 +30,8 @@ from handlers.meetings_base import (
     typed_command,
     unit_people,
 )
-from handlers.minutes_docs import docx_text
-from handlers.minutes_issue import sign_off
+from handlers.meetings.minutes_docs import docx_text
+from handlers.meetings.minutes_issue import sign_off
 from storage import audit
 from storage.documents import save_document
 from storage.meetings import (
@@ -234,7 +234,3 @@ def sign_off_minutes(msg: Incoming, ctx: Context) -> Reply:
     """会签完成后签发纪要：印发各成员单位并抄报区政府。"""
     meeting, rest = meeting_args(ctx, msg)
     return sign_off(ctx, meeting, escalate=rest.strip() == M.ESCALATE_WORD)
-
-
-# viewing and release live in their own module
-from handlers import minutes_access  # noqa: E402, F401

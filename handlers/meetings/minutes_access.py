@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from handlers import meetings_text as T
-from handlers import minutes_text as M
 from handlers.core import (
     Context,
     Incoming,
@@ -19,7 +17,9 @@ from handlers.core import (
     UserError,
     command,
 )
-from handlers.meetings_base import fmt_time, is_director, may_view, meeting_args
+from handlers.meetings import minutes_text as M
+from handlers.meetings import text as T
+from handlers.meetings.base import fmt_time, is_director, may_view, meeting_args
 from storage import audit
 from storage.audit import AuditEntry
 from storage.meetings import MeetingMinutes

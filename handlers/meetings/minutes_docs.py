@@ -16,8 +16,8 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.opc.exceptions import PackageNotFoundError
 from docx.shared import Pt
 
-from handlers import minutes_text as M
 from handlers.core import UserError
+from handlers.meetings import minutes_text as M
 from storage.meetings import Meeting, MeetingMinutes, MinutesSignature
 
 MAX_DOCX_BYTES = 10 * 1024 * 1024

@@ -8,11 +8,11 @@ sign off with `报区政府决定`, and the dissent travels with the minutes to 
 
 from __future__ import annotations
 
-from handlers import meetings_text as T
-from handlers import minutes_text as M
 from handlers.core import Context, Reply, UserError
-from handlers.meetings_base import everyone, fmt_time, may_sign_off, unit_people
-from handlers.minutes_docs import SignedMinutes, minutes_docx
+from handlers.meetings import minutes_text as M
+from handlers.meetings import text as T
+from handlers.meetings.base import everyone, fmt_time, may_sign_off, unit_people
+from handlers.meetings.minutes_docs import SignedMinutes, minutes_docx
 from storage import audit
 from storage.documents import save_document
 from storage.meetings import OBJECTED, PENDING_SIGN, Meeting, MeetingMinutes, signatures

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from datetime import UTC, timedelta
 
-from handlers import meetings_text as T
 from handlers.core import Context, job
-from handlers.meetings_base import contacts, fmt_time, unit_people
+from handlers.meetings import text as T
+from handlers.meetings.base import contacts, fmt_time, unit_people
 from handlers.workdays import WorkCalendar
 from storage.meetings import (
     PENDING_SIGN,

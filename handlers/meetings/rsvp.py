@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 
-from handlers import meetings_text as T
 from handlers.core import (
     Context,
     Conversation,
@@ -21,7 +20,8 @@ from handlers.core import (
     command,
     flow,
 )
-from handlers.meetings_base import (
+from handlers.meetings import text as T
+from handlers.meetings.base import (
     SEPARATORS,
     UNIT_ROLES,
     choose_unit,

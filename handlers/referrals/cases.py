@@ -13,8 +13,8 @@ from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import select
 
-from handlers import referrals_text as tx
 from handlers.core import Context, Role, UserError, split_args
+from handlers.referrals import text as tx
 from handlers.units import candidates, short_name
 from handlers.workdays import WorkCalendar
 from storage import referrals as st

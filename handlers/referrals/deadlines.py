@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from handlers import referrals_text as tx
 from handlers.core import Context, job
-from handlers.referrals_cases import (
+from handlers.referrals import text as tx
+from handlers.referrals.cases import (
     at_local,
     calendar,
     end_of,
@@ -23,7 +23,7 @@ from handlers.referrals_cases import (
     log_event,
     unit_name,
 )
-from handlers.referrals_warning import recheck_recent
+from handlers.referrals.warning import recheck_recent
 from handlers.workdays import WorkCalendar, warn_missing_years
 from storage import referrals as st
 

@@ -13,9 +13,9 @@ from datetime import datetime
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from handlers import referrals_text as tx
 from handlers.core import Context, Incoming, Reply, Role, UserError, command, command_args
-from handlers.referrals_cases import end_of, unit_name
+from handlers.referrals import text as tx
+from handlers.referrals.cases import end_of, unit_name
 from storage import referrals as st
 from storage.documents import save_document
 

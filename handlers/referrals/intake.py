@@ -1,4 +1,4 @@
-"""举报 by anyone (on the roster or not); 查询 by case number and query code is in referrals_query.
+"""举报 by anyone (on the roster or not); 查询 by case number and query code is in query.py.
 
 The dialogue keeps the contact already sealed in its state row, shows it masked, and on 提交
 stores the reporter's account and contact sealed in `referral_reporter`, apart from the case.
@@ -16,7 +16,6 @@ from datetime import timedelta
 
 from sqlalchemy.exc import IntegrityError
 
-from handlers import referrals_text as tx
 from handlers.core import (
     COMMANDS,
     Context,
@@ -30,8 +29,9 @@ from handlers.core import (
     split_command,
 )
 from handlers.duties import suggest_units
-from handlers.referrals_cases import log_event, office_people, street_of
-from handlers.referrals_warning import check_clusters, employer_key
+from handlers.referrals import text as tx
+from handlers.referrals.cases import log_event, office_people, street_of
+from handlers.referrals.warning import check_clusters, employer_key
 from storage import referrals as st
 from storage.db import serialize
 from storage.sealing import seal, unseal

@@ -11,10 +11,10 @@ import re
 import unicodedata
 from datetime import date, timedelta
 
-from handlers import referrals_text as tx
 from handlers.core import Context, Incoming, Role, UserError, command, command_args
 from handlers.duties import suggest_units
-from handlers.referrals_cases import (
+from handlers.referrals import text as tx
+from handlers.referrals.cases import (
     calendar,
     find_unit,
     leaders,
@@ -25,8 +25,8 @@ from handlers.referrals_cases import (
     take_case,
     unit_name,
 )
-from handlers.referrals_deadlines import extend, set_deadlines
-from handlers.referrals_intake import notify_reporter
+from handlers.referrals.deadlines import extend, set_deadlines
+from handlers.referrals.intake import notify_reporter
 from storage import referrals as st
 
 OFFICE = {Role.OFFICE}

@@ -15,10 +15,10 @@ import re
 import unicodedata
 from datetime import datetime, timedelta
 
-from handlers import referrals_text as tx
 from handlers.core import Context, Incoming, Reply, UserError, command, command_args
-from handlers.referrals_cases import office_people
-from handlers.referrals_intake import query_hash
+from handlers.referrals import text as tx
+from handlers.referrals.cases import office_people
+from handlers.referrals.intake import query_hash
 from storage import guards
 from storage import referrals as st
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from handlers import referrals_text as tx
 from handlers.core import Context, Incoming, Role, UserError, command, command_args
-from handlers.referrals_cases import (
+from handlers.referrals import text as tx
+from handlers.referrals.cases import (
     cases_at_unit,
     log_event,
     office_people,
@@ -19,8 +19,8 @@ from handlers.referrals_cases import (
     take_unit_case,
     unit_name,
 )
-from handlers.referrals_deadlines import remaining
-from handlers.referrals_office import parse_days, suggestion_text
+from handlers.referrals.deadlines import remaining
+from handlers.referrals.office import parse_days, suggestion_text
 from storage import referrals as st
 
 LIAISON = {Role.LIAISON}

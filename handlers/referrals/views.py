@@ -6,9 +6,9 @@ with who and when; 案件 says only whether a contact was left.
 
 from __future__ import annotations
 
-from handlers import referrals_text as tx
 from handlers.core import Context, Incoming, Reply, Role, command, command_args
-from handlers.referrals_cases import (
+from handlers.referrals import text as tx
+from handlers.referrals.cases import (
     local_day,
     next_due,
     open_by_urgency,
@@ -16,9 +16,9 @@ from handlers.referrals_cases import (
     take_case,
     unit_name,
 )
-from handlers.referrals_deadlines import remaining
-from handlers.referrals_office import suggestion_text
-from handlers.referrals_warning import without_suffix
+from handlers.referrals.deadlines import remaining
+from handlers.referrals.office import suggestion_text
+from handlers.referrals.warning import without_suffix
 from storage import referrals as st
 from storage.audit import record
 from storage.sealing import unseal

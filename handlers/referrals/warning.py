@@ -15,7 +15,7 @@ import unicodedata
 from datetime import timedelta
 
 from handlers.core import Context
-from handlers.referrals_cases import office_people
+from handlers.referrals.cases import office_people
 from storage import referrals as st
 
 SUFFIXES = ("股份有限公司", "有限责任公司", "有限公司")

@@ -10,9 +10,9 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from handlers import reports_text as T
 from handlers.core import Context, Role, UserError
-from handlers.reports_calendar import Period
+from handlers.reports import text as T
+from handlers.reports.calendar import Period
 from handlers.units import candidates
 from storage.reports import SECTIONS
 from storage.roster import Unit, member_units, unit_by_name

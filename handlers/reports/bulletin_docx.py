@@ -21,10 +21,10 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 from docx.text.paragraph import Paragraph
 
-from handlers import reports_text as T
-from handlers.reports_calendar import Period, Quarter
-from handlers.reports_chart import submissions_chart
-from handlers.reports_status import UnitMonth, counts
+from handlers.reports import text as T
+from handlers.reports.calendar import Period, Quarter
+from handlers.reports.chart import submissions_chart
+from handlers.reports.status import UnitMonth, counts
 from storage.reports import SECTION_FIELDS, SECTIONS
 
 RED = RGBColor(0xC0, 0x00, 0x00)

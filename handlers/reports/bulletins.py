@@ -11,8 +11,6 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from handlers import reports_text as B
-from handlers.bulletin_docx import BulletinContent, build_bulletin
 from handlers.core import (
     ROSTER_ROLES,
     Context,
@@ -23,8 +21,10 @@ from handlers.core import (
     command,
     command_args,
 )
-from handlers.reports_calendar import Quarter, ReportSchedule
-from handlers.reports_status import counts, status_grid
+from handlers.reports import text as B
+from handlers.reports.bulletin_docx import BulletinContent, build_bulletin
+from handlers.reports.calendar import Quarter, ReportSchedule
+from handlers.reports.status import counts, status_grid
 from handlers.workdays import warn_missing_years
 from storage import audit
 from storage.documents import Document, save_document

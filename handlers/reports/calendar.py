@@ -13,8 +13,8 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from handlers import reports_text as T
 from handlers.core import Context, UserError
+from handlers.reports import text as T
 from handlers.workdays import WorkCalendar
 
 _PERIOD = re.compile(r"^(\d{4})\s*(?:-|/|\.|年)\s*(\d{1,2})\s*月?$")

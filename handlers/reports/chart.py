@@ -12,9 +12,9 @@ import io
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from handlers import reports_text as T
-from handlers.reports_calendar import Period
-from handlers.reports_status import UnitMonth
+from handlers.reports import text as T
+from handlers.reports.calendar import Period
+from handlers.reports.status import UnitMonth
 
 COLORS = {T.ON_TIME: "#4CAF50", T.LATE: "#FFC107", T.MISSING: "#E53935"}
 

@@ -3,7 +3,7 @@
 `月报` walks a liaison officer through the three sections the rule names — 工作动态, 主要活动,
 重大事项进展 — then shows a preview to 确认 / 修改 / 取消. `月报 工作动态：…；主要活动：…；重大事项进展：…`
 fills all three at once. One report per unit and month; a later filing replaces it and the earlier
-text is kept as a version. The views, reminders and bulletin live in the reports_* modules.
+text is kept as a version. The views, reminders and bulletin live in their own modules of this package.
 """
 
 from __future__ import annotations
@@ -11,8 +11,6 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-from handlers import reports_reminders, reports_views  # noqa: F401
-from handlers import reports_text as T
 from handlers.core import (
     COMMANDS,
     Context,
@@ -26,14 +24,15 @@ from handlers.core import (
     split_args,
     split_command,
 )
-from handlers.reports_args import (
+from handlers.reports import text as T
+from handlers.reports.args import (
     match_unit,
     pick_unit,
     refuse_extra,
     render_sections,
     split_period,
 )
-from handlers.reports_calendar import Period, ReportSchedule
+from handlers.reports.calendar import Period, ReportSchedule
 from handlers.workdays import warn_missing_years
 from storage.reports import SECTION_FIELDS, SECTIONS, MonthlyReport, ReportVersion, find_report
 from storage.roster import member_units

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from handlers import reports_text as T
 from handlers.core import Context, Incoming, Role, command, command_args, job, split_args
-from handlers.reports_args import refuse_extra, split_period
-from handlers.reports_calendar import Period, Reminder, ReportSchedule
+from handlers.reports import text as T
+from handlers.reports.args import refuse_extra, split_period
+from handlers.reports.calendar import Period, Reminder, ReportSchedule
 from handlers.workdays import warn_missing_years
 from storage.reports import filed_unit_ids
 from storage.roster import holders_by_unit, member_units

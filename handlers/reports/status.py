@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from handlers import reports_text as T
-from handlers.reports_calendar import Period, ReportSchedule
+from handlers.reports import text as T
+from handlers.reports.calendar import Period, ReportSchedule
 from storage.reports import MonthlyReport, reports_for
 from storage.roster import Unit, member_units
 

@@ -6,7 +6,6 @@ month's status (按时 / 迟交 / 未报) and the yearly timeliness record for t
 
 from __future__ import annotations
 
-from handlers import reports_text as T
 from handlers.core import (
     Context,
     Incoming,
@@ -17,10 +16,11 @@ from handlers.core import (
     command_args,
     split_args,
 )
-from handlers.reports_args import refuse_extra, render_sections, split_period, visible_unit
-from handlers.reports_calendar import Period, ReportSchedule
-from handlers.reports_status import UnitMonth, classify, counts, month_status
-from handlers.reports_xlsx import build_assessment
+from handlers.reports import text as T
+from handlers.reports.args import refuse_extra, render_sections, split_period, visible_unit
+from handlers.reports.calendar import Period, ReportSchedule
+from handlers.reports.status import UnitMonth, classify, counts, month_status
+from handlers.reports.xlsx import build_assessment
 from handlers.workdays import warn_missing_years
 from storage.documents import save_document
 from storage.reports import find_report, versions_of

@@ -12,10 +12,10 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from handlers import reports_text as T
 from handlers.core import Context
-from handlers.reports_calendar import Period, ReportSchedule
-from handlers.reports_status import UnitMonth, status_grid
+from handlers.reports import text as T
+from handlers.reports.calendar import Period, ReportSchedule
+from handlers.reports.status import UnitMonth, status_grid
 
 SUMMARY_HEADER = [
     "序号",

@@ -18,7 +18,7 @@ from bot.config import ConfigError, load_settings
 from bot.dispatch import Services
 from storage.sealing import CHECK_NAME, DeploymentSetting, key_fingerprint
 from tests.conftest import TEST_SEAL_KEY
-from tests.handlers.referrals_support import file_report
+from tests.handlers.referrals.support import file_report
 from tests.support import TestBot
 
 ROOT = Path(__file__).resolve().parents[2]

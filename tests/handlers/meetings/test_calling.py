@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from storage.meetings import Meeting
-from tests.handlers.test_meeting_helpers import (
+from tests.handlers.meetings.helpers import (
     CONVENER,
     EDU,
     FINANCE,

@@ -9,7 +9,7 @@ from docx import Document as WordDocument
 from openpyxl import load_workbook
 
 from storage.meetings import MeetingMinutes
-from tests.handlers.test_meeting_helpers import (
+from tests.handlers.meetings.helpers import (
     CONVENER,
     DIRECTOR,
     EDU,

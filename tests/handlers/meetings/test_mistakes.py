@@ -7,10 +7,10 @@ from datetime import datetime
 from sqlalchemy import select
 
 from handlers.core import Sender
-from handlers.meetings_base import is_director
+from handlers.meetings.base import is_director
 from storage.meetings import Meeting, MeetingInvite
 from storage.roster import Appointment, Person
-from tests.handlers.test_meeting_helpers import (
+from tests.handlers.meetings.helpers import (
     CONVENER,
     DIRECTOR,
     FINANCE,

@@ -8,7 +8,7 @@ from datetime import datetime
 from docx import Document as WordDocument
 
 from storage.meetings import MeetingMinutes
-from tests.handlers.test_meeting_helpers import (
+from tests.handlers.meetings.helpers import (
     CONVENER,
     EDU,
     FINANCE,

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from storage.meetings import MeetingInvite
 from storage.roster import Unit
-from tests.handlers.test_meeting_helpers import CONVENER, EDU, FINANCE, OFFICE, RS, liaison
+from tests.handlers.meetings.helpers import CONVENER, EDU, FINANCE, OFFICE, RS, liaison
 from tests.support import TZ
 
 

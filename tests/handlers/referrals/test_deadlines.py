@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from tests.handlers.referrals_support import file_report, texts
+from tests.handlers.referrals.support import file_report, texts
 from tests.support import TZ
 
 OFFICE = "demo-office"

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from storage.audit import AuditEntry
 from storage.referrals import AppendOnlyError, ReferralCase, ReferralEvent
-from tests.handlers.referrals_support import CONTACT, REPORTER, file_report, texts
+from tests.handlers.referrals.support import CONTACT, REPORTER, file_report, texts
 
 OFFICE = "demo-office"
 RS = "demo-u09-liaison"  # 区人社局

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import select
 
 from storage.referrals import ReferralCase, ReferralReporter
-from tests.handlers.referrals_support import REPORTER, file_report, texts
+from tests.handlers.referrals.support import REPORTER, file_report, texts
 from tests.support import TZ
 
 OFFICE = "demo-office"

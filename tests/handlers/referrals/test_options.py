@@ -6,7 +6,7 @@ from datetime import datetime
 
 import pytest
 
-from tests.handlers.referrals_support import file_report
+from tests.handlers.referrals.support import file_report
 from tests.support import TZ
 
 OFFICE = "demo-office"

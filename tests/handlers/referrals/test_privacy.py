@@ -19,7 +19,7 @@ from storage.documents import Document
 from storage.inbound import InboundMessage
 from storage.referrals import ReferralCase, ReferralReporter
 from storage.sealing import unseal
-from tests.handlers.referrals_support import CONTACT, REPORTER, dump_database, file_report
+from tests.handlers.referrals.support import CONTACT, REPORTER, dump_database, file_report
 
 OFFICE = "demo-office"
 RS = "demo-u09-liaison"

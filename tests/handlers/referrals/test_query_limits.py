@@ -10,9 +10,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from handlers import referrals_text as tx
+from handlers.referrals import text as tx
 from storage.audit import AuditEntry
-from tests.handlers.referrals_support import CONTACT, REPORTER, file_report
+from tests.handlers.referrals.support import CONTACT, REPORTER, file_report
 
 OFFICE = "demo-office"
 RS, RS_LEADER = "demo-u09-liaison", "demo-u09-leader"  # 区人社局

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from handlers.duties import suggest_units
-from handlers.referrals_warning import employer_key
-from tests.handlers.referrals_support import file_report, texts
+from handlers.referrals.warning import employer_key
+from tests.handlers.referrals.support import file_report, texts
 
 OFFICE = "demo-office"
 

@@ -8,7 +8,7 @@ from datetime import datetime
 import docx
 import pytest
 
-from handlers import reports_text as T
+from handlers.reports import text as T
 from tests.support import TZ
 
 OFFICE = "demo-office"
@@ -119,7 +119,7 @@ def test_bad_bulletin_requests_get_a_clear_answer(quarter):
 
 
 def test_unit_headings_count_in_chinese_numerals():
-    from handlers.bulletin_docx import cn_number
+    from handlers.reports.bulletin_docx import cn_number
 
     got = [cn_number(n) for n in (1, 10, 12, 20, 23, 100, 105, 112, 120, 500)]
     assert got == [

@@ -8,7 +8,7 @@ from datetime import date, datetime
 import pytest
 
 from handlers.core import Context, UserError
-from handlers.reports_calendar import Period, Quarter, ReportSchedule
+from handlers.reports.calendar import Period, Quarter, ReportSchedule
 from handlers.workdays import import_holidays, parse_holiday_file
 from tests.support import TZ
 

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 
-from handlers import reports_text as T
+from handlers.reports import text as T
 from storage.reports import MonthlyReport, ReportVersion
 from tests.support import TZ
 

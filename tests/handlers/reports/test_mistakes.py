@@ -8,8 +8,8 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from handlers import reports_text as T
-from handlers.reports import USAGE
+from handlers.reports import text as T
+from handlers.reports.filing import USAGE
 from storage.reports import MonthlyReport
 from storage.roster import Appointment, find_person, unit_by_name
 from tests.support import TZ

@@ -11,8 +11,8 @@ from sqlalchemy import update
 
 from bot.dispatch import Services
 from bot.scheduler import run_job
-from handlers import reports_text as T
 from handlers.demo import SEED_UNITS
+from handlers.reports import text as T
 from storage.db import make_engine, make_session_factory
 from storage.roster import Appointment
 from tests.support import TZ

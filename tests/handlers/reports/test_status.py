@@ -7,10 +7,10 @@ from datetime import datetime
 
 import openpyxl
 
-from handlers import reports_text as T
 from handlers.core import Context
-from handlers.reports_calendar import Period, ReportSchedule
-from handlers.reports_xlsx import assessed_periods
+from handlers.reports import text as T
+from handlers.reports.calendar import Period, ReportSchedule
+from handlers.reports.xlsx import assessed_periods
 from tests.support import TZ
 
 OFFICE = "demo-office"
