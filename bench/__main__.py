@@ -44,7 +44,7 @@ USERS = [f"demo-u{n:02d}-liaison" for n in range(1, 33)] + ["demo-office", "demo
 class Result:
     name: str
     load: wrk.Load
-    cpu_ms: float = 0.0  # server CPU per request
+    cpu_s: float = 0.0  # server CPU seconds per request
     rss_mb: list[float] = field(default_factory=list)
 
     @property
@@ -57,7 +57,7 @@ class Result:
         return (
             f"| {self.name} | {self.load.requests} | {self.load.errors} | {self.rate:,.0f} | "
             f"{ratio} | {self.load.p50_ms:.1f} | {self.load.p99_ms:.1f} | "
-            f"{self.cpu_ms * 1000:.0f} | {rss} |"
+            f"{self.cpu_s * 1e6:.0f} | {rss} |"
         )
 
 
