@@ -9,6 +9,7 @@ from storage import (  # noqa: F401  (imported for their models)
     channels,
     conversations,
     documents,
+    followup,
     guards,
     inbound,
     meetings,
