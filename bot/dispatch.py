@@ -65,7 +65,8 @@ class Services:
 
     @property
     def push_channels(self) -> tuple[str, ...]:
-        return ("wecom", "console") if self.settings.wecom else ("console",)
+        on = (("wecom", self.settings.wecom), ("dingtalk", self.settings.dingtalk))
+        return (*(name for name, cfg in on if cfg is not None), "console")
 
     @property
     def engine(self):

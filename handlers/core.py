@@ -145,15 +145,17 @@ class Context:
         return self.new_conversation
 
     def address_of(self, person: Person) -> tuple[str, str]:
-        """The channel and user id through which `person` is reached, by preference."""
-        for channel in self.push_channels:
-            if channel == "wecom" and person.wecom_userid:
-                return "wecom", person.wecom_userid
-            if channel == "dingtalk" and person.dingtalk_userid:
-                return "dingtalk", person.dingtalk_userid
-            if channel == "console":
-                return "console", person.wecom_userid or person.dingtalk_userid or f"p{person.id}"
-        return "console", person.wecom_userid or person.dingtalk_userid or f"p{person.id}"
+        """The channel and user id through which `person` is reached first, by preference."""
+        return self.addresses_of(person)[0]
+
+    def addresses_of(self, person: Person) -> list[tuple[str, str]]:
+        """Every configured platform on which the roster gives `person` an account (the
+        console when none): a person on WeCom and DingTalk is reached on both."""
+        accounts = {"wecom": person.wecom_userid, "dingtalk": person.dingtalk_userid}
+        found = [(c, accounts[c]) for c in self.push_channels if accounts.get(c)]
+        return found or [
+            ("console", person.wecom_userid or person.dingtalk_userid or f"p{person.id}")
+        ]
 
     def push(
         self,
@@ -173,16 +175,18 @@ class Context:
             people = [people]
         count = 0
         for person in people:
-            channel, address = self.address_of(person)
-            body = dict(payload or {"text": text})
-            count += self.push_to(
-                channel,
-                address,
-                body,
-                kind=kind,
-                key=f"{key}:p{person.id}" if key else None,
-                person_id=person.id,
-            )
+            queued = 0
+            for n, (channel, address) in enumerate(self.addresses_of(person)):
+                suffix = f":{channel}" if n else ""  # the first platform keeps the plain key
+                queued += self.push_to(
+                    channel,
+                    address,
+                    dict(payload or {"text": text}),
+                    kind=kind,
+                    key=f"{key}:p{person.id}{suffix}" if key else None,
+                    person_id=person.id,
+                )
+            count += bool(queued)  # a person reached on two platforms counts once
         return count
 
     def push_to(

@@ -1,0 +1,95 @@
+"""What every webhook channel does after translating: store the message, then answer.
+
+The same promise as bot/channels/wecom.py: a message is committed to the inbox (`dispatch.accept`)
+before the platform hears success, handled once, one at a time per person, in order. `Handling`
+then either waits for the answer within a budget (a passive reply: WeChat Official Account), or
+hands it to a worker whose answer leaves through the outbox, drained at once (DingTalk: its
+callbacks carry no passive reply). A worker that dies leaves the message pending for the sweeper.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+from bot import dispatch
+from bot.dispatch import Services
+from bot.logs import bind_request, clear_request
+from bot.outbox import ChannelSender, drain
+from bot.replies import Gate
+from handlers.core import Incoming, Reply
+
+log = logging.getLogger(__name__)
+COMMIT_GRACE = 1.5  # seconds a request waits for a commit already under way
+
+
+@dataclass
+class Accepted:
+    """A stored message: `duplicate` holds the answer to a re-delivery, else `row_id` is new."""
+
+    queue: str
+    row_id: int | None = None
+    duplicate: dispatch.Outcome | None = None
+
+
+def budget_left(started: float, budget: float) -> float:
+    return max(budget - (time.monotonic() - started), 0.0)
+
+
+class Handling:
+    """A channel's worker pool: accept, then answer passively within a budget or by outbox."""
+
+    def __init__(self, services: Services, channel: str, workers: int = 8) -> None:
+        self.services = services
+        self.channel = channel
+        self.pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix=channel)
+        self.senders: Callable[[], dict[str, ChannelSender]] = dict
+
+    def accept(self, incoming: Incoming, **order) -> Accepted:
+        """Commit to the inbox (raises dispatch.Unavailable: the platform must deliver again)."""
+        envelope = self.services.envelope(incoming, **order)
+        accepted = dispatch.accept(self.services, envelope)
+        if isinstance(accepted, dispatch.Outcome):
+            return Accepted(envelope.queue, duplicate=accepted)
+        return Accepted(envelope.queue, row_id=accepted)
+
+    def within_budget(self, accepted: Accepted, budget: float, request_id: str) -> Reply | None:
+        """The passive answer if the handling commits in time; else None (outbox)."""
+        gate = Gate()
+        self.pool.submit(self._work, accepted, gate, request_id)
+        if not gate.done.wait(budget) and not gate.abandon():
+            gate.done.wait(COMMIT_GRACE)  # the worker has claimed the answer and is committing
+        outcome = gate.result
+        return outcome.reply if isinstance(outcome, dispatch.Outcome) else None
+
+    def in_background(self, accepted: Accepted, request_id: str) -> None:
+        """Handle without a waiting request; the answer goes out through the outbox at once."""
+        self.pool.submit(self._work, accepted, None, request_id)
+
+    def _work(self, accepted: Accepted, gate: Gate | None, request_id: str) -> None:
+        outcome = None
+        bind_request(request_id, channel=self.channel)
+        try:
+            if gate is None:
+                dispatch.process(self.services, accepted.queue, accepted.row_id)
+            else:
+                outcome = dispatch.respond(self.services, accepted.queue, accepted.row_id, gate)
+            self.send_now()
+        except Exception as err:  # the message stays in the inbox for the sweeper
+            log.warning("%s worker stopped: %s", self.channel, type(err).__name__)
+        finally:
+            clear_request()
+            if gate is not None:
+                gate.finish(outcome)
+
+    def send_now(self) -> None:
+        """Drain this channel's outbox now (answers should not wait for the scheduler)."""
+        senders = self.senders()
+        if senders:
+            drain(self.services, senders)
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=True)
