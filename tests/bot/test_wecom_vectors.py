@@ -24,7 +24,7 @@ from handlers.core import Role
 from storage.db import make_engine, make_session_factory
 from tests.fakes.wecom_crypto import WeComCrypto
 
-VECTORS = Path("/work/shared/docs/vectors/wecom_callback_crypto.json")
+VECTORS = Path(__file__).resolve().parents[1] / "vectors" / "wecom_callback_crypto.json"
 SETS = {s["id"]: s for s in json.loads(VECTORS.read_text(encoding="utf-8"))["vector_sets"]}
 XML_SETS = ["wecom_doc_QDG6eK", "wecom_python_sample_ww1436e0e65a779aee"]
 
