@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
+import chinese_calendar
 import pytest
 from sqlalchemy import Engine, text
 
@@ -24,7 +25,7 @@ from storage.db import make_engine, make_session_factory
 from storage.migrate import upgrade
 from tests.support import TZ, FakeClock, TestBot
 
-pytest_plugins = ["tests.fakes.fixtures"]
+pytest_plugins = ["tests.fakes.fixtures", "tests.fakes.channel_fixtures"]
 PG_ENV = "LIAISON_TEST_PG_URL"
 START = datetime(2026, 11, 23, 9, 0, tzinfo=TZ)
 TEST_SEAL_KEY = "h7t1YpGeSeYn9CjuhQfXbm4rTn5t5FGm4S2u1wKVV3c="
@@ -89,6 +90,20 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     _truncate_all(engine)
     engine.dispose()
     yield url
+
+
+@pytest.fixture
+def calendar_ends_2026(monkeypatch: pytest.MonkeyPatch) -> None:
+    """chinese-calendar as if it knew no year after 2026, whichever release is installed: a
+    release that adds 2027 must not change what a test about an unknown year proves."""
+    real = chinese_calendar.is_workday
+
+    def is_workday(day):
+        if day.year > 2026:
+            raise NotImplementedError(f"no data for {day.year}")
+        return real(day)
+
+    monkeypatch.setattr(chinese_calendar, "is_workday", is_workday)
 
 
 @pytest.fixture

@@ -38,7 +38,7 @@ def test_national_day_2026_holidays_and_make_up_weekend(services):
         assert not cal.missing_years
 
 
-def test_unknown_year_falls_back_to_weekdays_and_is_noted(services):
+def test_unknown_year_falls_back_to_weekdays_and_is_noted(services, calendar_ends_2026):
     with services.sessions() as s:
         cal = WorkCalendar(s)
         assert not cal.knows(2027)

@@ -59,7 +59,9 @@ def test_options_change_the_window_and_the_deadline(bot):
         assert sched.current_period(datetime(2026, 11, 23, 9, tzinfo=TZ)) == Period(2026, 10)
 
 
-def test_december_deadline_without_2027_counts_weekends_and_warns_the_office_once(bot):
+def test_december_deadline_without_2027_counts_weekends_and_warns_the_office_once(
+    bot, calendar_ends_2026
+):
     bot.clock.set(datetime(2026, 12, 20, 9, 0, tzinfo=TZ))
     for _ in range(2):
         bot.run_jobs()
