@@ -78,8 +78,9 @@ def test_previous_months_major_items_are_shown_for_update(bot, clock):
 def test_second_filing_before_deadline_replaces_and_keeps_the_first(bot, clock):
     file_report(bot, RS, a="第一稿")
     clock.advance(days=1)
-    bot.send(EDU, "帮助")
-    assert "第2版" in bot.send("demo-u09-liaison", "月报").replace("本月已报送第1版", "第2版")
+    # another unit's liaison meanwhile sees its own menu, untouched by RS's report
+    assert "您的身份：联络员" in bot.send(EDU, "帮助")
+    assert "本月已报送第1版，这次提交将替换它" in bot.send(RS, "月报")
     bot.send(RS, "取消")
     reply = file_report(bot, RS, a="第二稿")
     assert "第2版" in reply and T.REPLACED in reply and "按时" in reply
