@@ -16,6 +16,7 @@ from __future__ import annotations
 import fcntl
 import os
 import threading
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -243,5 +244,12 @@ def serialize(session: Session, name: str) -> None:
 
 def reader(sessions: sessionmaker[Session]) -> Session:
     """A session for reading only: on SQLite a deferred transaction that blocks no writer."""
-    engine = sessions.kw["bind"].execution_options(**{READ_ONLY: True})
-    return Session(bind=engine, expire_on_commit=False)
+    engine = sessions.kw["bind"]
+    readers = _READERS.get(engine)
+    if readers is None:  # one option engine and factory per engine, not one per message
+        bound = engine.execution_options(**{READ_ONLY: True})
+        readers = _READERS[engine] = sessionmaker(bind=bound, expire_on_commit=False)
+    return readers()
+
+
+_READERS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
