@@ -194,6 +194,41 @@ def _check_options(env: Mapping[str, str]) -> None:
             raise ConfigError(f"环境变量 {name} 超出范围：{meaning}，当前为 {raw}")
 
 
+def _check_hazard_days(env: Mapping[str, str]) -> None:
+    """`放射=10,化学毒物=10`: known hazard types, whole days in LIAISON_REFERRAL_DAYS's range."""
+    from handlers.referrals.text import HAZARDS
+
+    name = "LIAISON_REFERRAL_DAYS_BY_HAZARD"
+    raw = (env.get(name) or "").replace("，", ",")
+    low, high, _ = NUMERIC_OPTIONS["LIAISON_REFERRAL_DAYS"]
+    for item in filter(None, (part.strip() for part in raw.split(","))):
+        hazard, _, days = (x.strip() for x in item.partition("="))
+        if hazard not in HAZARDS:
+            raise ConfigError(
+                f"环境变量 {name} 格式错误：「{hazard}」不是危害类型，应为 {'、'.join(HAZARDS)} 之一"
+            )
+        if not days.isdigit() or not low <= int(days) <= high:
+            raise ConfigError(
+                f"环境变量 {name} 格式错误：「{item}」的期限应为 {low:.0f}–{high:.0f} 的工作日数，"
+                "如 放射=10,化学毒物=10"
+            )
+
+
+def _check_first_period(env: Mapping[str, str]) -> None:
+    """Checked by the parser the assessment uses, so what starts is what the handler reads."""
+    from handlers.core import UserError
+    from handlers.reports.calendar import Period
+
+    raw = (env.get("LIAISON_REPORT_FIRST_PERIOD") or "").strip()
+    try:
+        if raw:
+            Period.parse(raw)
+    except UserError:
+        raise ConfigError(
+            f"环境变量 LIAISON_REPORT_FIRST_PERIOD 格式错误：应为考核起算月份 YYYY-MM，如 2026-07，当前为 {raw}"
+        ) from None
+
+
 def load_settings(env: Mapping[str, str] | None = None, *, read_dotenv: bool = True) -> Settings:
     """Build Settings from `env` (default: the process environment plus `.env` if present)."""
     if env is None:
@@ -212,6 +247,8 @@ def load_settings(env: Mapping[str, str] | None = None, *, read_dotenv: bool = T
     except (ZoneInfoNotFoundError, ValueError):
         raise ConfigError(f"环境变量 LIAISON_TIMEZONE 无效：未知时区 {tz_name}") from None
     _check_options(env)
+    _check_hazard_days(env)
+    _check_first_period(env)
     seal_key = env.get("LIAISON_SEAL_KEY") or None
     return Settings(
         database_url=url,

@@ -33,6 +33,12 @@ BAD = [
     ({"LIAISON_REFERRAL_DAYS": "0"}, "LIAISON_REFERRAL_DAYS"),
     ({"LIAISON_WARN_COUNT": "1"}, "LIAISON_WARN_COUNT"),
     ({"LIAISON_WECOM_REPLY_BUDGET": "6"}, "LIAISON_WECOM_REPLY_BUDGET"),
+    ({"LIAISON_REFERRAL_DAYS_BY_HAZARD": "放射=abc"}, "LIAISON_REFERRAL_DAYS_BY_HAZARD"),
+    ({"LIAISON_REFERRAL_DAYS_BY_HAZARD": "放射=0"}, "LIAISON_REFERRAL_DAYS_BY_HAZARD"),
+    ({"LIAISON_REFERRAL_DAYS_BY_HAZARD": "辐射=10"}, "LIAISON_REFERRAL_DAYS_BY_HAZARD"),
+    ({"LIAISON_REFERRAL_DAYS_BY_HAZARD": "放射"}, "LIAISON_REFERRAL_DAYS_BY_HAZARD"),
+    ({"LIAISON_REPORT_FIRST_PERIOD": "2026-13"}, "LIAISON_REPORT_FIRST_PERIOD"),
+    ({"LIAISON_REPORT_FIRST_PERIOD": "七月"}, "LIAISON_REPORT_FIRST_PERIOD"),
 ]
 
 
@@ -42,6 +48,15 @@ def test_a_malformed_value_names_its_variable(tmp_path, change, variable):
     with pytest.raises(ConfigError) as err:
         load_settings(env)
     assert variable in str(err.value)
+
+
+def test_good_domain_settings_are_accepted(tmp_path):
+    env = {
+        "LIAISON_INSTANCE_PATH": str(tmp_path),
+        "LIAISON_REFERRAL_DAYS_BY_HAZARD": "放射=10，化学毒物 = 12,",
+        "LIAISON_REPORT_FIRST_PERIOD": "2026-7",
+    }
+    assert load_settings(env).extra["LIAISON_REPORT_FIRST_PERIOD"] == "2026-7"
 
 
 def test_only_some_wecom_variables_set_is_an_error(tmp_path):
@@ -75,6 +90,8 @@ def _liaison(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.Comp
         ({"WECOM_AGENT_ID": "abc"}, "WECOM_AGENT_ID"),
         ({"WECOM_TOKEN": ""}, "WECOM_TOKEN"),
         ({"LIAISON_TIMEZONE": "Mars/Olympus"}, "LIAISON_TIMEZONE"),
+        ({"LIAISON_REFERRAL_DAYS_BY_HAZARD": "放射=abc"}, "LIAISON_REFERRAL_DAYS_BY_HAZARD"),
+        ({"LIAISON_REPORT_FIRST_PERIOD": "2026-13"}, "LIAISON_REPORT_FIRST_PERIOD"),
     ],
 )
 def test_start_up_stops_with_one_clear_line(tmp_path, change, variable):
