@@ -14,6 +14,7 @@ GROUPS = (
     (("handlers.reports.",), "月报与简报"),
     (("handlers.referrals.",), "举报与转办"),
     (("handlers.meetings.",), "会议与纪要"),
+    (("handlers.followup.",), "督办与征求意见"),
     (("handlers.",), "通用"),
 )
 

@@ -1,0 +1,386 @@
+"""Every sentence the follow-up domain (督办, 征求意见, 联合检查) shows to people."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from storage import followup as st
+
+STATE = {st.OPEN: "办理中", st.APPLIED: "已申请办结，待审核", st.CLOSED: "已办结"}
+REPLY_STATE = {
+    st.PENDING: "尚未反馈",
+    st.ANSWERED: "已反馈",
+    st.NO_OPINION: "无修改意见",
+    st.SILENT: "未反馈",
+}
+CONFIRM_WORDS = ("确认", "确定", "是", "好")
+SKIP_WORDS = ("跳过", "不立项", "否")
+NEW_USAGE = (
+    "督办 新建 事项内容；牵头 区人社局；配合 区总工会、区财政局；期限 2026-12-31（或 20个工作日）"
+)
+ONLY_DOCX = "只接收 .docx 格式的文件，也可以直接发送文字。"
+FILE_TOO_BIG = "文件超过10MB，请压缩后再发送，或直接发送文字。"
+NO_POINTS = (
+    "纪要中没有找到编号的条目（如「一、」「1.」）。请用「督办 新建」逐项立项：\n" + NEW_USAGE
+)
+
+
+def d(value: date | None) -> str:
+    return f"{value.year}年{value.month}月{value.day}日" if value else "—"
+
+
+def need_number(usage: str) -> str:
+    return f"请写明编号。用法：{usage}"
+
+
+def bad_due(text: str) -> str:
+    return f"无法识别期限「{text}」。请写日期（如 2026-12-31 或 12月31日）或工作日数（如 20个工作日）。"
+
+
+def due_past(due: date) -> str:
+    return f"期限{d(due)}已经过去，请设一个今天或以后的日期。"
+
+
+def bad_unit(name: str, matches: list[str]) -> str:
+    if matches:
+        return f"「{name}」可能指：{'、'.join(matches)}。请写全单位名称。"
+    return f"没有找到成员单位「{name}」，请检查单位名称。"
+
+
+def empty(what: str) -> str:
+    return f"{what}不能为空，请写明内容。"
+
+
+def too_long(what: str, size: int) -> str:
+    return f"{what}太长（{size}字），请控制在20000字以内，较长的内容请作为 .docx 文件发送。"
+
+
+def not_docx(name: str) -> str:
+    return f"「{name}」不是有效的 .docx 文件，无法打开。请用 Word 另存为 .docx 后重新发送。"
+
+
+# ---- 督办: decided items ----------------------------------------------------------------------
+
+
+def not_found(number: str, action: str = "办理") -> str:
+    return f"没有找到您单位可以{action}的事项「{number}」。请发送「督办」查看本单位的事项。"
+
+
+def no_item(number: str) -> str:
+    return f"没有找到事项「{number}」。请发送「督办 情况」查看全部事项。"
+
+
+def item_line(item: st.FollowupItem, extra: str = "") -> str:
+    line = f"{item.number}【{item.lead_unit.name}牵头】{item.title[:60]}（期限{d(item.due)}）"
+    return line + (f"　{extra}" if extra else "")
+
+
+def assigned(item: st.FollowupItem, co_names: list[str]) -> str:
+    co = f"\n配合单位：{'、'.join(co_names)}" if co_names else ""
+    return (
+        f"【督办】联席会议办公室交办事项 {item.number}：\n{item.title}\n"
+        f"牵头单位：{item.lead_unit.name}{co}\n办理期限：{d(item.due)}\n"
+        f"请按期办理，并通过「进展 {item.number} 情况」报告进展，"
+        f"办完后由牵头单位发送「办结申请 {item.number} 办理结果」。"
+    )
+
+
+def created(item: st.FollowupItem, co_names: list[str]) -> str:
+    co = f"，配合：{'、'.join(co_names)}" if co_names else ""
+    return (
+        f"已立项 {item.number}：{item.title[:60]}\n牵头：{item.lead_unit.name}{co}，"
+        f"期限{d(item.due)}。已通知相关单位。"
+    )
+
+
+def bad_new(missing: str) -> str:
+    return f"缺少{missing}。用法：{NEW_USAGE}"
+
+
+def offer(meeting_number: str, kind: str, points: list[str]) -> str:
+    lines = [f"【督办】{meeting_number}（{kind}）纪要已签发，其中的议定事项可以立项督办："]
+    lines += [f"{n}. {p[:80]}" for n, p in enumerate(points, start=1)]
+    lines.append(f"请发送「督办 立项 {meeting_number}」逐条确认牵头单位、配合单位和期限。")
+    return "\n".join(lines)
+
+
+def point_card(n: int, total: int, point: dict) -> str:
+    co = "、".join(point["co"]) or "无"
+    lead = point["lead"] or "（未识别，请指定）"
+    return (
+        f"第{n}/{total}条：{point['title']}\n牵头单位：{lead}\n配合单位：{co}\n"
+        f"期限：{point['due_text']}\n回复「确认」立项，「跳过」不立项；或修改后再确认，如"
+        f"「牵头 区人社局；配合 区总工会；期限 2026-12-31」「内容 新的表述」。"
+    )
+
+
+NEED_LEAD = "这一条还没有牵头单位，请回复「牵头 单位名称」。"
+
+
+def minutes_not_signed(number: str) -> str:
+    return f"{number}的纪要尚未签发，签发后才能从纪要立项。"
+
+
+def intake_done(created_items: list[str]) -> str:
+    if not created_items:
+        return "本次没有立项。需要时可发送「督办 新建」。"
+    return f"已立项{len(created_items)}项：{'、'.join(created_items)}。已通知各牵头和配合单位。"
+
+
+def mine_empty() -> str:
+    return "本单位目前没有督办或整改事项。"
+
+
+def progress_recorded(item: st.FollowupItem) -> str:
+    return f"已记录 {item.number} 的进展，办公室可以看到。"
+
+
+def progress_notice(item: st.FollowupItem, unit: str, text: str) -> str:
+    return f"【督办进展】{item.number}（{item.title[:30]}）{unit}报告：{text[:200]}"
+
+
+def closed_already(number: str) -> str:
+    return f"{number}已办结，不能再报告进展或申请办结。如有新情况请联系办公室。"
+
+
+def only_lead(number: str, lead: str) -> str:
+    return f"{number}由{lead}牵头，办结申请由牵头单位提出；配合单位请用「进展 {number} 情况」报告。"
+
+
+def applied(item: st.FollowupItem) -> str:
+    return f"已提交 {item.number} 的办结申请，等待办公室审核。"
+
+
+def applied_notice(item: st.FollowupItem, text: str) -> str:
+    return (
+        f"【办结申请】{item.number}（{item.title[:30]}）{item.lead_unit.name}申请办结：{text[:300]}\n"
+        f"审核通过请发送「督办 办结 {item.number}」，需补充请发送「督办 退回 {item.number} 原因」。"
+    )
+
+
+def already_applied(number: str) -> str:
+    return f"{number}的办结申请已在审核中，请等待办公室答复。"
+
+
+def not_applied(number: str) -> str:
+    return f"{number}尚未申请办结，不能办结或退回。"
+
+
+def closed_notice(item: st.FollowupItem) -> str:
+    return f"【督办】{item.number}（{item.title[:30]}）经办公室审核，已办结。"
+
+
+def closed_reply(item: st.FollowupItem) -> str:
+    return f"已办结 {item.number}，已通知{item.lead_unit.name}。"
+
+
+def returned_notice(item: st.FollowupItem, reason: str) -> str:
+    return (
+        f"【督办退回】{item.number}（{item.title[:30]}）的办结申请被退回：{reason}\n"
+        f"请继续办理（期限{d(item.due)}），完成后再次发送「办结申请 {item.number} 办理结果」。"
+    )
+
+
+def returned_reply(item: st.FollowupItem) -> str:
+    return f"已退回 {item.number}，已通知{item.lead_unit.name}继续办理。"
+
+
+NEED_REASON = "请写明退回原因，如「督办 退回 DB7 缺少检查台账」。"
+
+
+def remind_before(item: st.FollowupItem, left: int) -> str:
+    return (
+        f"【督办提醒】{item.number}（{item.title[:40]}）还有{left}个工作日到期（{d(item.due)}）。"
+        f"办完请发送「办结申请 {item.number} 办理结果」。"
+    )
+
+
+def remind_due(item: st.FollowupItem) -> str:
+    return (
+        f"【督办提醒】{item.number}（{item.title[:40]}）今天到期。"
+        f"办完请发送「办结申请 {item.number} 办理结果」，如需延期请联系办公室。"
+    )
+
+
+def overdue_notice(item: st.FollowupItem) -> str:
+    return (
+        f"【督办超期】{item.number}（{item.title[:40]}）已超过办理期限（{d(item.due)}），"
+        f"牵头单位：{item.lead_unit.name}。请分管领导督促尽快办结。"
+    )
+
+
+def offered_line(number: str) -> str:
+    return f"已提示办公室{number}"
+
+
+BAD_MONTH = "月份格式应为 YYYY-MM，如「督办 通报 2026-12」。"
+
+
+def bulletin_reply(month: str, count: int) -> str:
+    if not count:
+        return f"{month}没有超期事项，通报中写明“本月无超期事项”。"
+    return f"已生成{month}督办通报，共{count}项超期事项，请审核后印发。"
+
+
+# ---- 征求意见 --------------------------------------------------------------------------------
+
+ASK_TITLE = "请发送征求意见稿的标题。"
+ASK_DRAFT = "请发送征求意见稿：.docx 文件，或直接发送正文。"
+ASK_UNITS = "请发送征求意见的单位：回复「全部」征求全部成员单位，或列出单位名称（用、分隔）。"
+ASK_DUE = "请发送反馈截止日期（如 2026-12-04），或工作日数（如 7个工作日）。"
+ASK_CONFIRM = "回复「确认」发出征求意见，或「取消」放弃。"
+
+
+def round_preview(title: str, units: list[str], due: date, has_file: bool) -> str:
+    draft = "（附 .docx 文件）" if has_file else ""
+    return (
+        f"征求意见：《{title}》{draft}\n征求单位（{len(units)}个）：{'、'.join(units)}\n"
+        f"反馈截止：{d(due)}\n{ASK_CONFIRM}"
+    )
+
+
+def round_sent(number: str, count: int) -> str:
+    return f"已发出征求意见 {number}，共{count}个单位。发送「意见汇总 {number}」可随时查看汇总。"
+
+
+def round_notice(number: str, title: str, due: date, excerpt: str) -> str:
+    body = f"\n{excerpt}" if excerpt else ""
+    return (
+        f"【征求意见】联席会议办公室就《{title}》征求意见（{number}），请于{d(due)}前反馈。{body}\n"
+        f"回复「意见 {number} 修改意见」，或发送「意见 {number}」后上传 .docx；"
+        f"没有修改意见请回复「意见 {number} 无」。未反馈的不视为同意。"
+    )
+
+
+def no_round(number: str) -> str:
+    return f"没有找到征求意见「{number}」，或没有征求您单位的意见。"
+
+
+def round_over(number: str, due: date) -> str:
+    return f"{number}已于{d(due)}截止反馈，不能再提交或修改。如有意见请直接联系办公室。"
+
+
+def ask_opinion(number: str) -> str:
+    return f"请发送对{number}的修改意见：直接发送文字，或上传 .docx 文件；没有意见请回复「无」。"
+
+
+def form_card(number: str, opinion: str, form: dict) -> str:
+    lines = [f"{number} 修改意见反馈表（请核对）", f"单位名称：{form['单位名称']}"]
+    lines.append(f"修改意见：{opinion[:200]}")
+    for role in ("分管领导", "联络员"):
+        f = form[role]
+        lines.append(
+            f"{role}：姓名 {f['姓名'] or '（未填）'}；职务 {f['职务'] or '（未填）'}；"
+            f"办公电话 {f['办公电话'] or '（未填）'}；手机号码 {f['手机号码'] or '（未填）'}"
+        )
+    lines.append(
+        "回复「确认」提交；如需更正，请回复如「分管领导 手机号码 13900000000」「联络员 办公电话 0371-12345678」。"
+    )
+    return "\n".join(lines)
+
+
+BAD_FORM_EDIT = (
+    "没有识别出要更正的栏目。请按「分管领导 手机号码 13900000000」这样回复，或回复「确认」提交。"
+)
+
+
+def opinion_saved(number: str, due: date, replaced: bool) -> str:
+    verb = "已更新" if replaced else "已提交"
+    return f"{verb}您单位对{number}的反馈。{d(due)}截止前可重新发送「意见 {number}」替换。"
+
+
+def remind_round(number: str, title: str, due: date, today: bool) -> str:
+    when = "今天" if today else d(due)
+    return (
+        f"【征求意见提醒】《{title}》（{number}）将于{when}截止反馈，贵单位尚未反馈。"
+        f"请回复「意见 {number} 修改意见」，没有意见请回复「意见 {number} 无」。"
+    )
+
+
+def round_closed_notice(number: str, title: str, answered: int, silent: list[str]) -> str:
+    tail = f"；未反馈{len(silent)}个：{'、'.join(silent)}（记为未反馈）" if silent else ""
+    return (
+        f"【征求意见】《{title}》（{number}）已截止：反馈{answered}个单位{tail}。"
+        f"发送「意见汇总 {number}」获取汇总表。"
+    )
+
+
+def summary_reply(number: str, counts: dict[str, int]) -> str:
+    parts = "，".join(f"{REPLY_STATE[k]}{v}个" for k, v in counts.items() if v)
+    return f"{number}意见汇总：{parts}。附修改意见反馈表汇总（.docx）和一览表（.xlsx）。"
+
+
+# ---- 联合检查 --------------------------------------------------------------------------------
+
+ASK_SUBJECT = "请发送检查主题，如「2026年冬季尘肺病防治联合执法检查」。"
+ASK_DATES = "请发送检查日期，如「2026-12-01至2026-12-03」或「2026-12-01」。"
+ASK_INSPECT_UNITS = "请发送参加检查的成员单位（用、分隔）。"
+ASK_STREETS = "请发送被检查的镇街（用、分隔），没有请回复「无」。"
+ASK_EMPLOYERS = "请发送被检查的用人单位（用、分隔）。"
+RECORD_USAGE = (
+    "检查记录 JC2 用人单位名称 问题：发现的问题；依据：法律依据；期限：整改期限（如 2026-12-31）"
+)
+
+
+def bad_dates(text: str) -> str:
+    return f"无法识别日期「{text}」。请写如「2026-12-01至2026-12-03」。"
+
+
+def inspection_preview(data: dict) -> str:
+    return (
+        f"联合检查：{data['subject']}\n日期：{data['dates_text']}\n"
+        f"参加单位：{'、'.join(data['unit_names'])}\n镇街：{'、'.join(data['streets']) or '无'}\n"
+        f"用人单位：{'、'.join(data['employers'])}\n回复「确认」建立，或「取消」放弃。"
+    )
+
+
+def inspection_notice(number: str, data: dict) -> str:
+    return (
+        f"【联合检查】{data['subject']}（{number}），{data['dates_text']}，"
+        f"检查对象：{'、'.join(data['employers'])}。贵单位参加检查，请联络员按用人单位记录检查情况："
+        f"「{RECORD_USAGE.replace('JC2', number)}」，没有问题写「问题：无」。"
+    )
+
+
+def inspection_created(number: str, count: int) -> str:
+    return (
+        f"已建立联合检查 {number}，已通知{count}个参加单位。结束后发送「联合检查 汇总 {number}」。"
+    )
+
+
+def no_inspection(number: str) -> str:
+    return f"没有找到联合检查「{number}」，或您的单位没有参加这次检查。"
+
+
+def unknown_employer(name: str, employers: list[str]) -> str:
+    return f"「{name}」不在这次检查的对象中。检查对象：{'、'.join(employers)}。"
+
+
+def finding_saved(employer: str, item: st.FollowupItem | None) -> str:
+    if item is None:
+        return f"已记录{employer}的检查情况：未发现问题。"
+    return (
+        f"已记录{employer}的检查情况，整改事项 {item.number}，期限{d(item.due)}。"
+        f"整改完成后请发送「整改 完成 {item.number} 复查情况」。"
+    )
+
+
+NEED_DEADLINE = "发现问题的，请写明整改期限，如「期限：2026-12-31」。"
+NEED_PROBLEMS = "请写明发现的问题，如「问题：未设置警示标识」，没有问题写「问题：无」。"
+
+
+def rectified(item: st.FollowupItem) -> str:
+    return f"已记录 {item.number}（{item.employer}）整改完成。"
+
+
+def rectified_notice(item: st.FollowupItem, unit: str, note: str) -> str:
+    return f"【整改完成】{item.number}（{item.employer}）{unit}确认整改完成：{note[:200]}"
+
+
+def not_rectify(number: str) -> str:
+    return f"{number}不是整改事项。督办事项请用「办结申请 {number} 办理结果」。"
+
+
+def inspection_summary_reply(number: str, violations: int, open_items: int) -> str:
+    tail = f"，尚有{open_items}项整改未完成" if open_items else "，整改均已完成"
+    return f"已生成{number}联合检查总结和违法用人单位名单：发现问题的用人单位{violations}家{tail}。"
