@@ -72,4 +72,12 @@ def create_app(services: Services | None = None) -> Flask:
         from bot.channels import wecom
 
         app.register_blueprint(wecom.blueprint(services))
+    if services.settings.dingtalk is not None:
+        from bot.channels import dingtalk
+
+        app.register_blueprint(dingtalk.blueprint(services))
+    if services.settings.wechat is not None:
+        from bot.channels import wechat_mp
+
+        app.register_blueprint(wechat_mp.blueprint(services))
     return app

@@ -95,6 +95,14 @@ def channel_senders(services: Services) -> dict:
         from bot.channels.wecom import WeComSender
 
         senders["wecom"] = WeComSender(services)
+    if services.settings.dingtalk is not None:
+        from bot.dingtalk_client import DingTalkSender
+
+        senders["dingtalk"] = DingTalkSender(services)
+    if services.settings.wechat is not None:
+        from bot.wechat_mp_client import WeChatMPSender
+
+        senders["wechat_mp"] = WeChatMPSender(services)
     return senders
 
 
@@ -127,24 +135,78 @@ def db_upgrade() -> None:
 @click.option(
     "--no-scheduler", is_flag=True, help="不在本机启动定时任务（另行运行 liaison scheduler）"
 )
-def serve(host: str, port: int, workers: int, threads: int, no_scheduler: bool) -> None:
+@click.option(
+    "--no-dingtalk-stream", is_flag=True, help="不启动钉钉 Stream 连接（全部署只应有一个）"
+)
+def serve(
+    host: str, port: int, workers: int, threads: int, no_scheduler: bool, no_dingtalk_stream: bool
+) -> None:
     """以生产 WSGI 服务器（gunicorn）运行回调服务，默认同时运行一个定时任务进程。"""
     from bot.server import prepare_metrics_dir, run_gunicorn
 
     metrics_dir = prepare_metrics_dir()  # before _services() imports prometheus_client
-    child = None
+    children = []
     try:
         services = _services()
         if not no_scheduler:
-            child = _start_scheduler()
+            children.append(_start_scheduler())
+        if services.settings.dingtalk is not None and not no_dingtalk_stream:
+            children.append(_start_child("dingtalk-stream"))
         wecom = "已启用 /wecom/callback" if services.settings.wecom else "未配置（WECOM_* 未设置）"
         click.echo(f"联络机器人已启动：http://{host}:{port}  企业微信回调：{wecom}")
+        for line in channel_lines(services.settings, stream=not no_dingtalk_stream):
+            click.echo(line)
         click.echo("本地对话：在另一个终端运行  .venv/bin/liaison shell --as demo-office")
         run_gunicorn(host, port, workers, threads)
     finally:
-        if child is not None:
+        for child in children:
             _stop(child)
         shutil.rmtree(metrics_dir, ignore_errors=True)
+
+
+def channel_lines(settings, stream: bool = True) -> list[str]:
+    """One line per channel besides WeCom: on (and where), or off and why."""
+    if settings.dingtalk is None:
+        dingtalk = "钉钉：未配置（DINGTALK_* 未设置）"
+    else:
+        mode = "，Stream 连接已启动" if stream else ""
+        dingtalk = f"钉钉：已启用 /dingtalk/callback{mode}"
+    if settings.wechat is None:
+        wechat = "微信公众号：未配置（WECHAT_* 未设置）"
+    else:
+        safe = (
+            "明文/兼容/安全模式" if settings.wechat.aes_key else "明文模式（未设 WECHAT_AES_KEY）"
+        )
+        wechat = f"微信公众号：已启用 /wechat/callback（{safe}）"
+    return [dingtalk, wechat]
+
+
+def _start_child(command: str) -> subprocess.Popen:
+    """A `liaison <command>` child that dies with this process (like the scheduler)."""
+    verbose = click.get_current_context().find_root().params.get("verbose")
+    args = [sys.executable, "-m", "bot.cli", *(["-v"] if verbose else [])]
+    return subprocess.Popen([*args, command, "--parent-pid", str(os.getpid())])
+
+
+@cli.command("dingtalk-stream")
+@click.option("--parent-pid", type=int, default=None, hidden=True)
+def dingtalk_stream_command(parent_pid: int | None) -> None:
+    """以钉钉 Stream 模式接收机器人消息（无需公网地址）；全部署只应运行一个。"""
+    if parent_pid is not None:
+        _die_with_parent(parent_pid)
+    services = _services()
+    if services.settings.dingtalk is None:
+        raise CliError(
+            "钉钉未配置：请设置 DINGTALK_APP_KEY、DINGTALK_APP_SECRET、DINGTALK_ROBOT_CODE、DINGTALK_AGENT_ID"
+        )
+    from bot.channels.dingtalk_stream import StreamRunner
+
+    runner = StreamRunner(services)
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: runner.stop())
+    log.info("dingtalk stream started (pid %s)", os.getpid())
+    runner.run()
+    log.info("dingtalk stream stopped")
 
 
 def _start_scheduler() -> subprocess.Popen:
@@ -375,6 +437,8 @@ def doctor() -> None:
         if engine is not None:
             engine.dispose()
     _doctor_wecom(check, settings)
+    _doctor_dingtalk(check, settings)
+    _doctor_wechat(check, settings)
     if check.failures:
         click.echo(f"有 {check.failures} 项检查未通过。")
         sys.exit(1)
@@ -526,6 +590,61 @@ def _doctor_wecom(check: Doctor, settings) -> None:
     meaning, todo = WECOM_ERRORS.get(code, ("未知错误", "请对照企业微信全局错误码说明处理"))
     errmsg = redact(answer.get("errmsg", ""), wecom.secret)[:120]
     check.fail(f"企业微信：取 access_token 失败，errcode {code}：{meaning}（{errmsg}），{todo}")
+
+
+def _doctor_dingtalk(check: Doctor, settings) -> None:
+    """A real `gettoken` with the app key and secret (5 s timeout)."""
+    cfg = settings.dingtalk
+    if cfg is None:
+        check.skip("钉钉：未配置（DINGTALK_* 未设置），跳过")
+        return
+    params = {"appkey": cfg.app_key, "appsecret": cfg.app_secret}
+    _doctor_token(
+        check,
+        "钉钉",
+        cfg.oapi_base + "gettoken",
+        params,
+        cfg.app_secret,
+        "DINGTALK_APP_KEY 和 DINGTALK_APP_SECRET",
+    )
+
+
+def _doctor_wechat(check: Doctor, settings) -> None:
+    """A real `token` call with the app id and secret (5 s timeout)."""
+    cfg = settings.wechat
+    if cfg is None:
+        check.skip("微信公众号：未配置（WECHAT_* 未设置），跳过")
+        return
+    params = {"grant_type": "client_credential", "appid": cfg.app_id, "secret": cfg.app_secret}
+    _doctor_token(
+        check,
+        "微信公众号",
+        cfg.api_base + "token",
+        params,
+        cfg.app_secret,
+        "WECHAT_APP_ID 和 WECHAT_APP_SECRET（以及公众号的 IP 白名单）",
+    )
+
+
+def _doctor_token(check: Doctor, name: str, url: str, params: dict, secret: str, hint: str) -> None:
+    import requests
+
+    try:
+        res = requests.get(url, params=params, timeout=5)
+        res.raise_for_status()
+        answer = res.json()
+    except (requests.RequestException, ValueError) as err:
+        log.debug("%s token failed: %s", name, redact(err, secret))
+        check.fail(
+            f"{name}：无法取得 access_token（{_http_problem(err)}），请检查本机网络、代理和接口地址"
+        )
+        return
+    code = answer.get("errcode", 0)
+    if code == 0 and answer.get("access_token"):
+        check.ok(f"{name}：凭据有效，已取得 access_token")
+        return
+    errmsg = redact(answer.get("errmsg", ""), secret)[:120]
+    check.fail(f"{name}：取 access_token 失败，errcode {code}（{errmsg}），请核对 {hint}")
 
 
 def _http_problem(err: Exception) -> str:

@@ -239,10 +239,11 @@ class FakeStreamGateway:
     def start(self) -> FakeStreamGateway:
         from websockets.asyncio.server import serve
 
+        async def listen():
+            return await serve(self._handler, "127.0.0.1", 0)
+
         self._thread.start()
-        self._server = asyncio.run_coroutine_threadsafe(
-            serve(self._handler, "127.0.0.1", 0), self._loop
-        ).result(5)
+        self._server = asyncio.run_coroutine_threadsafe(listen(), self._loop).result(5)
         port = self._server.sockets[0].getsockname()[1]
         self.api.stream_endpoint = f"ws://127.0.0.1:{port}/connect"
         return self
