@@ -3,6 +3,9 @@ inspections and their 整改 items (docs/followup.md)."""
 
 from handlers.followup import (  # noqa: F401  (registers commands, flows and jobs)
     bulletin,
+    comments,
+    comments_docx,
+    comments_jobs,
     deadlines,
     intake,
     items,

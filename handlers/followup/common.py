@@ -182,3 +182,11 @@ def overdue_days(ctx: Context, item: st.FollowupItem, on: date | None = None) ->
 
 def day(value: date) -> str:
     return f"{value.year}年{value.month}月{value.day}日"
+
+
+def member_units_all(ctx: Context) -> list[Unit]:
+    return member_units(ctx.session)
+
+
+def iso(value: str) -> date:
+    return date.fromisoformat(value)
