@@ -4,6 +4,7 @@ call recorded.
     api = FakeDingTalkAPI().start()        # point DINGTALK_API_BASE at api.base
     url = api.new_session("ding-u10")     # a sessionWebhook as a robot message carries it
     api.expire_sessions()                 # every sessionWebhook answers errcode 300001
+    api.expire_tokens()                   # tokens handed out so far are refused
     api.texts_to("ding-u10")              # every text that user saw, whatever the route
     api.routes_to("ding-u10")             # ["session", "robot", "work", …]
     api.work_to("ding-u10")               # asyncsend_v2 `msg` bodies addressed to that user
@@ -110,6 +111,10 @@ class FakeDingTalkAPI:
         sid = secrets.token_hex(8)
         self.sessions[sid] = user
         return f"{self.base}robot/sendBySession?session={sid}"
+
+    def expire_tokens(self) -> None:
+        with self._lock:
+            self._tokens.clear()
 
     def expire_sessions(self) -> None:
         self.sessions_expired = True
