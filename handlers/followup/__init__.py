@@ -7,6 +7,8 @@ from handlers.followup import (  # noqa: F401  (registers commands, flows and jo
     comments_docx,
     comments_jobs,
     deadlines,
+    inspections,
+    inspections_docs,
     intake,
     items,
     views,

@@ -188,17 +188,23 @@ def returned_reply(item: st.FollowupItem) -> str:
 NEED_REASON = "请写明退回原因，如「督办 退回 DB7 缺少检查台账」。"
 
 
+def _how(item: st.FollowupItem) -> str:
+    if item.prefix == st.RECTIFY:
+        return f"整改完成后请发送「整改 完成 {item.number} 复查情况」"
+    return f"办完请发送「办结申请 {item.number} 办理结果」"
+
+
 def remind_before(item: st.FollowupItem, left: int) -> str:
     return (
         f"【督办提醒】{item.number}（{item.title[:40]}）还有{left}个工作日到期（{d(item.due)}）。"
-        f"办完请发送「办结申请 {item.number} 办理结果」。"
+        f"{_how(item)}。"
     )
 
 
 def remind_due(item: st.FollowupItem) -> str:
     return (
         f"【督办提醒】{item.number}（{item.title[:40]}）今天到期。"
-        f"办完请发送「办结申请 {item.number} 办理结果」，如需延期请联系办公室。"
+        f"{_how(item)}，如需延期请联系办公室。"
     )
 
 
