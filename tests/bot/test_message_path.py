@@ -4,8 +4,9 @@ message at a time per person in order, and every answer delivered exactly once.
 - Order: many reporters send their seven 举报 messages a few ms apart without waiting for answers,
   to a `liaison serve` with two workers; every case ends with each answer in its own step.
 - Faults: handling blocked while messages arrive (the budget runs out, each gets an empty 200),
-  then workers and master killed with SIGKILL; a scheduler started afterwards handles every stored
-  message once and the fake WeCom API receives each answer exactly once.
+  then workers and master killed with SIGKILL; a scheduler started afterwards (itself killed
+  mid-work and started again, against an API that stalls after accepting and fails) handles every
+  stored message once, and each user sees exactly one answer.
 - A database that cannot take a message answers 503 (WeCom delivers it again) and stores nothing.
 """
 
@@ -27,7 +28,6 @@ from sqlalchemy import func, select, text
 
 from storage.db import QueueLocks, make_engine
 from storage.inbound import InboundMessage, sender_hash
-from storage.outbox import OutboxMessage
 from storage.referrals import ReferralCase
 from tests.bot.test_serve import Process, free_port
 from tests.fakes import wecom_crypto
@@ -245,15 +245,23 @@ def test_accepted_messages_survive_killed_workers_and_are_answered_once(
         assert count(db, InboundMessage, InboundMessage.status == "pending") == len(users)
         _kill_tree(proc)
     assert wecom_api.texts_to(users[0]) == []
+    # the API is slow, fails, and accepts some messages without the sender learning it did
+    wecom_api.accept_then_stall(3, seconds=1.5)
+    wecom_api.fail_next(3, errcode=-1)
+    env = {**env, "LIAISON_WECOM_TIMEOUT": "0.5"}
+    scheduler = Process(["scheduler"], env, tmp_path)
+    wait_until(lambda: len(wecom_api.delivered) >= 3, 30, "the first answers")
+    scheduler.proc.kill()  # the scheduler killed mid-work, then started again
+    scheduler.proc.wait()
     with running(["scheduler"], env, tmp_path):
         for user in users:
             wait_until(lambda user=user: wecom_api.texts_to(user), what=f"the answer to {user}")
         time.sleep(1.0)  # a second drain or sweep must not send anything again
     for user in users:
-        (answer,) = wecom_api.texts_to(user)
+        (answer,) = wecom_api.texts_to(user)  # what the user saw: exactly one answer
         assert f"您（{user}）不在联席会议名单中" in answer
     assert count(db, InboundMessage, InboundMessage.status == "pending") == 0
-    assert count(db, OutboxMessage, OutboxMessage.status != "sent") == 0
+    assert count(db, InboundMessage, InboundMessage.status == "done") == len(users)
 
 
 def test_a_database_that_cannot_take_the_message_answers_503_and_stores_nothing(
