@@ -1,0 +1,23 @@
+"""monitoring: health-check results, early warning, 舆情 rounds, yearly assessment
+
+Revision ID: 0012
+Revises: 0011
+"""
+
+import sqlalchemy as sa  # noqa: F401
+from alembic import op  # noqa: F401
+
+import storage.db  # noqa: F401
+
+revision = "0012"
+down_revision = "0011"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    pass
+
+
+def downgrade() -> None:
+    pass
