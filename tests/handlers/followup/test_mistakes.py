@@ -77,3 +77,13 @@ def test_bad_opinions_change_nothing(bot):
     assert counts(bot) == before
     bot.clock.set(at(12, 1, 0, 1))
     assert "已于2026年11月30日截止" in bot.send(liaison(RS), "意见 ZQ1 无")
+
+
+def test_help_lists_the_commands_by_role(bot):
+    office = bot.send(OFFICE, "帮助")
+    assert "【督办与征求意见】" in office
+    for word in ("督办 新建", "督办 立项", "督办 通报", "征求意见", "意见汇总", "联合检查 新建"):
+        assert word in office
+    unit = bot.send(liaison(RS), "帮助")
+    assert "进展" in unit and "办结申请" in unit and "检查记录" in unit and "意见" in unit
+    assert "督办 新建" not in unit and "意见汇总" not in unit
