@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from bot import cli_zh
 from bot.config import ConfigError, load_settings
 from bot.redact import redact
 
@@ -22,6 +23,7 @@ if TYPE_CHECKING:  # not imported at run time: `serve` must set up metrics befor
     from bot.dispatch import Services
 
 log = logging.getLogger("liaison")
+cli_zh.install()
 
 
 class CliError(click.ClickException):
@@ -50,7 +52,9 @@ def _services() -> Services:
     engine = services.sessions.kw["bind"]
     click.get_current_context().call_on_close(engine.dispose)
     try:
+        before = _revision(engine)
         _upgrade(services)
+        click.get_current_context().meta["liaison.revisions"] = (before, _revision(engine))
     except DBAPIError as err:
         detail = str(err.orig or err).strip().splitlines()[0][:200]
         raise CliError(
@@ -82,6 +86,14 @@ def _input_file(path: Path) -> Path:
     return path
 
 
+def _revision(engine) -> str:
+    """The database's Alembic revision ('' for a database with no tables of ours yet)."""
+    from alembic.runtime.migration import MigrationContext
+
+    with engine.connect() as conn:
+        return ",".join(sorted(MigrationContext.configure(conn).get_current_heads()))
+
+
 def _upgrade(services: Services) -> None:
     from storage.migrate import upgrade
 
@@ -106,10 +118,21 @@ def channel_senders(services: Services) -> dict:
     return senders
 
 
-@click.group()
-@click.option("-v", "--verbose", is_flag=True, help="输出调试日志")
+@click.group(
+    cls=cli_zh.Group,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
+@click.option("-v", "--verbose", is_flag=True, help="输出调试日志（写到标准错误）")
 def cli(verbose: bool) -> None:
-    """二七区职业病防治工作联席会议 联络机器人"""
+    """二七区职业病防治工作联席会议 联络机器人。
+
+    \b
+    第一次使用：
+      liaison demo                         写入演示名单（或 liaison roster import 名单.xlsx）
+      liaison serve                        启动服务（http://127.0.0.1:8000）
+      liaison shell --as demo-office       在另一个终端以办公室身份对话
+    每个命令加 -h 查看用法。
+    """
     from bot.logs import configure_logging
 
     configure_logging(verbose=verbose)
@@ -122,16 +145,43 @@ def db() -> None:
 
 @db.command("upgrade")
 def db_upgrade() -> None:
-    """把数据库升级到最新结构（Alembic）。"""
+    """把数据库升级到最新结构（Alembic）；新数据库即建立全部表。"""
     services = _services()
-    click.echo(f"数据库已是最新结构：{_where(services.settings.database_url)}")
+    where = _where(services.settings.database_url)
+    before, after = click.get_current_context().meta["liaison.revisions"]
+    if not before:
+        click.echo(f"已新建数据库结构（版本 {after}）：{where}")
+    elif before != after:
+        click.echo(f"数据库已从版本 {before} 升级到 {after}：{where}")
+    else:
+        click.echo(f"数据库已是最新结构（版本 {after}），无需升级：{where}")
 
 
 @cli.command()
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8000, show_default=True, type=int)
-@click.option("--workers", default=2, show_default=True, type=int)
-@click.option("--threads", default=4, show_default=True, type=int)
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    metavar="地址",
+    help="监听地址；只在本机访问用 127.0.0.1，供企业微信等平台回调用 0.0.0.0",
+)
+@click.option("--port", default=8000, show_default=True, type=int, metavar="端口", help="监听端口")
+@click.option(
+    "--workers",
+    default=2,
+    show_default=True,
+    type=int,
+    metavar="N",
+    help="处理回调的进程数（至少 1）",
+)
+@click.option(
+    "--threads",
+    default=4,
+    show_default=True,
+    type=int,
+    metavar="N",
+    help="每个进程的线程数（至少 1）",
+)
 @click.option(
     "--no-scheduler", is_flag=True, help="不在本机启动定时任务（另行运行 liaison scheduler）"
 )
@@ -144,6 +194,11 @@ def serve(
     """以生产 WSGI 服务器（gunicorn）运行回调服务，默认同时运行一个定时任务进程。"""
     from bot.server import prepare_metrics_dir, run_gunicorn
 
+    for name, value in (("--workers", workers), ("--threads", threads)):
+        if value < 1:
+            raise CliError(f"{name} 至少为 1（当前为 {value}）：没有进程或线程就无人处理回调")
+    if not 1 <= port <= 65535:
+        raise CliError(f"--port 应为 1–65535 的端口号（当前为 {port}）")
     metrics_dir = prepare_metrics_dir()  # before _services() imports prometheus_client
     children = []
     try:
@@ -272,22 +327,54 @@ def _die_with_parent(parent_pid: int) -> None:
 
 
 @cli.command()
-@click.option("--as", "user_id", default="", help="以名单中某人的企业微信/钉钉账号身份对话")
+@click.option(
+    "--as",
+    "user_id",
+    default="",
+    metavar="账号",
+    help="以名单中某人的企业微信/钉钉账号身份对话；不在名单中的账号按公众身份",
+)
+@click.option(
+    "--all", "show_all", is_flag=True, help="也显示发给其他人的推送（默认只显示发给您的）"
+)
 @click.option("--with-scheduler", is_flag=True, help="同时在本进程运行定时任务")
-def shell(user_id: str, with_scheduler: bool) -> None:
-    """本地控制台：以任意名单成员身份发消息，查看回复和推送。"""
+def shell(user_id: str, show_all: bool, with_scheduler: bool) -> None:
+    """本地控制台：以名单成员身份发消息，查看回复和发给您的推送。
+
+    \b
+    在终端里可以用方向键编辑、翻看历史；Ctrl-D 退出。
+    标准输入不是终端时每行一条消息，例如：
+      printf '我是谁\\n帮助\\n' | liaison shell --as demo-office
+    """
     from bot.channels.console import run_shell
 
     if not user_id.strip():
         raise CliError("请用 --as 指定账号，例如：liaison shell --as demo-office")
     services = _services()
+    if _roster_is_empty(services):
+        raise CliError(
+            "名单是空的，还没有人可以对话：先运行 liaison demo 写入演示名单，"
+            "或 liaison roster import 名单.xlsx 导入正式名单"
+        )
     if with_scheduler:
         from apscheduler.schedulers.background import BackgroundScheduler
 
         from bot.scheduler import configure
 
         configure(BackgroundScheduler(timezone=services.settings.timezone), services, {}).start()
-    run_shell(services, user_id, sys.stdin, sys.stdout)
+    try:
+        run_shell(services, user_id, sys.stdin, sys.stdout, show_all=show_all)
+    except KeyboardInterrupt:
+        click.echo()
+
+
+def _roster_is_empty(services: Services) -> bool:
+    from sqlalchemy import func, select
+
+    from storage.roster import Person
+
+    with services.sessions() as session:
+        return not session.scalar(select(func.count()).select_from(Person))
 
 
 @cli.group()
@@ -296,7 +383,7 @@ def roster() -> None:
 
 
 @roster.command("import")
-@click.argument("file", type=click.Path(path_type=Path))
+@click.argument("file", type=click.Path(path_type=Path), metavar="文件")
 def roster_import(file: Path) -> None:
     """从 .xlsx 或 .csv 导入名单（表头：单位,姓名,职务,角色,企业微信账号,钉钉账号,手机）。"""
     from handlers.roster import RosterError, apply_rows, parse_rows, read_rows
@@ -319,7 +406,7 @@ def roster_import(file: Path) -> None:
 
 
 @roster.command("export")
-@click.argument("file", type=click.Path(path_type=Path))
+@click.argument("file", type=click.Path(path_type=Path), metavar="文件")
 def roster_export(file: Path) -> None:
     """把当前名单导出为 .xlsx 或 .csv。"""
     from handlers.roster import RosterError, export_rows, write_rows
@@ -359,7 +446,7 @@ def holidays() -> None:
 
 
 @holidays.command("import")
-@click.argument("file", type=click.Path(path_type=Path))
+@click.argument("file", type=click.Path(path_type=Path), metavar="文件")
 def holidays_import(file: Path) -> None:
     """导入某年的节假日（CSV 表头：日期,名称,类型；类型为 休 或 班）。"""
     from handlers.roster import RosterError, decode_csv
@@ -662,7 +749,7 @@ def _http_problem(err: Exception) -> str:
 
 def main() -> None:
     try:
-        cli(standalone_mode=True)
+        cli(prog_name="liaison", standalone_mode=True)
     except ConfigError as err:
         click.echo(f"配置错误：{err}", err=True)
         sys.exit(2)

@@ -1,13 +1,17 @@
-"""The local console: type as any roster member, see the reply and every push it causes.
+"""The local console: type as any roster member, see the reply and the pushes addressed to you.
 
-Runs the same dispatch, router and handlers as the WeCom callback. When standard input is not a
-terminal, each line is one message, so a session can be scripted.
+Runs the same dispatch, router and handlers as the WeCom callback. Pushes to other people are
+delivered (so nobody gets them twice) but shown only with `--all`. At a terminal, lines can be
+edited and earlier ones recalled (readline, history kept in the instance directory); when
+standard input is not a terminal, each line is one message, so a session can be scripted.
 """
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from collections.abc import Iterable
+from pathlib import Path
 from typing import TextIO
 
 from bot import dispatch
@@ -27,9 +31,19 @@ class ConsoleSender:
     channel = CHANNEL
     per_minute = 0
 
-    def __init__(self, services: Services, out: TextIO) -> None:
+    def __init__(
+        self, services: Services, out: TextIO, speaker: str = "", show_all: bool = True
+    ) -> None:
         self.services = services
         self.out = out
+        self.show_all = show_all
+        with services.sessions() as session:
+            person = find_person(session, speaker)
+        self.speaker = (person.id if person else None, speaker)
+
+    def _to_speaker(self, row: OutboxMessage) -> bool:
+        person_id, address = self.speaker
+        return (row.person_id is not None and row.person_id == person_id) or row.address == address
 
     def _name(self, row: OutboxMessage) -> str:
         with self.services.sessions() as session:
@@ -38,8 +52,11 @@ class ConsoleSender:
         return f"{person.name}（{row.address}）" if person else row.address
 
     def send(self, row: OutboxMessage, document: Document | None) -> None:
-        who = self._name(row)
+        mine = self._to_speaker(row)
+        if not (mine or self.show_all):
+            return
         body = render_payload(row, document, self.services)
+        who = "您" if mine else self._name(row)
         print(f"  ↳ 推送给 {who}：\n{_indent(body)}", file=self.out, flush=True)
 
 
@@ -63,24 +80,59 @@ def _indent(text: str) -> str:
     return "\n".join(f"    {line}" for line in text.splitlines())
 
 
-def run_shell(services: Services, user_id: str, lines: Iterable[str], out: TextIO) -> None:
-    sender = ConsoleSender(services, out)
+def run_shell(
+    services: Services,
+    user_id: str,
+    lines: Iterable[str],
+    out: TextIO,
+    show_all: bool = False,
+) -> None:
+    sender = ConsoleSender(services, out, user_id, show_all)
     interactive = lines is sys.stdin and sys.stdin.isatty()
     with services.sessions() as session:
         who = find_person(session, user_id)
     name = who.name if who else f"{user_id}（不在名单中，按公众身份）"
-    print(f"以 {name} 的身份对话。发送「帮助」查看指令，Ctrl-D 退出。", file=out, flush=True)
+    scope = "回复和所有人收到的推送" if show_all else "回复和发给您的推送"
+    print(
+        f"以 {name} 的身份对话，显示{scope}。发送「帮助」查看指令，Ctrl-D 退出。",
+        file=out,
+        flush=True,
+    )
     drain(services, {CHANNEL: sender})
-    for line in _prompted(lines, interactive, out):
-        text = line.rstrip("\n")
-        if not text.strip():
-            continue
-        if not interactive:
-            print(f"> {text}", file=out)
-        reply, _ = dispatch.handle(services, Incoming(channel=CHANNEL, user_id=user_id, text=text))
-        if reply.text:
-            print(reply.text, file=out, flush=True)
-        drain(services, {CHANNEL: sender})
+    history = services.settings.instance_path / "shell_history"
+    with _line_editing(history if interactive else None):
+        for line in _prompted(lines, interactive, out):
+            text = line.rstrip("\n")
+            if not text.strip():
+                continue
+            if not interactive:
+                print(f"> {text}", file=out)
+            msg = Incoming(channel=CHANNEL, user_id=user_id, text=text)
+            reply, _ = dispatch.handle(services, msg)
+            if reply.text:
+                print(reply.text, file=out, flush=True)
+            drain(services, {CHANNEL: sender})
+
+
+@contextlib.contextmanager
+def _line_editing(history: Path | None):
+    """readline for input(): arrow keys, editing, and history across sessions (at a terminal)."""
+    try:
+        import readline
+    except ImportError:  # not on every platform; input() still works, just without editing
+        readline = None
+    if history is None or readline is None:
+        yield
+        return
+    with contextlib.suppress(OSError):
+        readline.read_history_file(history)
+    readline.set_history_length(1000)
+    try:
+        yield
+    finally:
+        with contextlib.suppress(OSError):
+            history.parent.mkdir(parents=True, exist_ok=True)
+            readline.write_history_file(history)
 
 
 def _prompted(lines: Iterable[str], interactive: bool, out: TextIO) -> Iterable[str]:
@@ -93,3 +145,5 @@ def _prompted(lines: Iterable[str], interactive: bool, out: TextIO) -> Iterable[
         except EOFError:
             print(file=out)
             return
+        except KeyboardInterrupt:  # Ctrl-C clears the line, as in a shell; Ctrl-D leaves
+            print(file=out)

@@ -18,7 +18,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def liaison(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess:
-    base = {k: os.environ[k] for k in ("PATH", "HOME", "LANG") if k in os.environ}
+    base = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG")}
+    base |= {k: v for k, v in os.environ.items() if k.startswith("COVERAGE_")}  # measured too
     return subprocess.run(
         [sys.executable, "-m", "bot.cli", *args],
         env={**base, "PYTHONPATH": str(ROOT), **env},
@@ -61,6 +62,8 @@ def cli_env(tmp_path: Path) -> dict[str, str]:
         (["roster", "export", "out.txt"], "不支持的文件类型「.txt」"),
         (["holidays", "import", "missing.csv"], "找不到文件 missing.csv"),
         (["shell"], "请用 --as 指定账号"),
+        (["serve", "--workers", "0"], "--workers 至少为 1"),
+        (["serve", "--threads", "0"], "--threads 至少为 1"),
     ],
 )
 def test_a_file_mistake_gets_one_chinese_line(tmp_path, cli_env, args, says):
@@ -97,3 +100,53 @@ def test_verbose_logs_http_calls_without_their_secrets(tmp_path, cli_env, wecom_
     assert "corpsecret=***" in result.stderr
     assert FAKE_SECRET not in result.stdout + result.stderr
     assert "fake-token-" not in result.stdout + result.stderr
+
+
+def _commands(group, path=()):
+    import click
+
+    for name, cmd in group.commands.items():
+        if cmd.hidden:
+            continue
+        yield (*path, name), cmd
+        if isinstance(cmd, click.Group):
+            yield from _commands(cmd, (*path, name))
+
+
+def test_every_command_and_option_is_described_in_chinese():
+    from bot.cli import cli
+
+    for path, cmd in [((), cli), *_commands(cli)]:
+        assert cmd.help and not cmd.help.isascii(), path
+        for param in cmd.params:
+            if getattr(param, "hidden", False) or param.param_type_name != "option":
+                continue
+            assert param.help and not param.help.isascii(), (path, param.name)
+
+
+@pytest.mark.parametrize(
+    "args", [["-h"], ["serve", "-h"], ["shell", "--help"], ["db", "upgrade", "-h"]]
+)
+def test_help_is_in_chinese_with_h(tmp_path, cli_env, args):
+    result = liaison(args, cli_env, tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("用法: liaison")
+    for english in ("Usage", "Options", "Commands", "Show this message", "[OPTIONS]"):
+        assert english not in result.stdout
+
+
+def test_a_mistyped_command_is_answered_in_chinese(tmp_path, cli_env):
+    result = liaison(["serv"], cli_env, tmp_path)
+    assert result.returncode == 2
+    assert "错误：没有「serv」这个命令。" in result.stderr
+    assert "运行「liaison --help」查看帮助" in result.stderr
+    assert "您是不是要：" in result.stderr and "serve" in result.stderr
+
+
+def test_db_upgrade_says_what_it_did(tmp_path, cli_env):
+    first = liaison(["db", "upgrade"], cli_env, tmp_path)
+    assert first.returncode == 0, first.stderr
+    assert first.stdout.startswith("已新建数据库结构（版本 ")
+    assert "已是最新" not in first.stdout
+    again = liaison(["db", "upgrade"], cli_env, tmp_path)
+    assert again.stdout.startswith("数据库已是最新结构（版本 ")
