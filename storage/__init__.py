@@ -13,6 +13,7 @@ from storage import (  # noqa: F401  (imported for their models)
     guards,
     inbound,
     meetings,
+    monitoring,
     outbox,
     referrals,
     reports,
