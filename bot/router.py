@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 import logging
 import re
+import unicodedata
 
 from sqlalchemy import delete
 
@@ -30,6 +31,32 @@ log = logging.getLogger(__name__)
 
 CANCEL_WORDS = {"取消", "退出", "算了"}
 _SPLIT = re.compile(r"[\s\u3000]+")
+# what may follow a keyword for the message to be a command mid-dialogue: the number of a meeting
+# (HY12), a case (JB202611230001) or any domain's two-letter code, a month (2026-10, 2026年10月)
+# or a quarter (2026Q3, 2026年第三季度)
+_ID = re.compile(
+    r"""(?: [A-Z]{2} \s* \d{1,14}
+          | \d{4} \s* (?:-|/|\.|年) \s* \d{1,2} \s* 月?
+          | \d{4} \s* Q \s* [1-4]
+          | \d{4} \s* 年 \s* 第? \s* [1-4一二三四] \s* 季度
+        ) (?![0-9A-Za-z])""",
+    re.IGNORECASE | re.VERBOSE,
+)
+
+
+def command_in_dialogue(text: str) -> Command | None:
+    """The one rule for a message sent while a dialogue waits for an answer.
+
+    A keyword alone (`帮助`, `月报 查看`) or a keyword followed by an id (`举报人 JB…`,
+    `参加 HY12`, `月报 查看 2026-10`, `简报 生成 2026Q3`) is a command; anything else, even text
+    that starts like a keyword (`举报人很多`, `帮助 我是谁`), is the answer.
+    """
+    cmd, rest = split_command(text)
+    if cmd is None:
+        return None
+    if not rest or _ID.match(unicodedata.normalize("NFKC", rest)):
+        return cmd
+    return None
 
 
 def user_key(msg: Incoming) -> str:
@@ -115,13 +142,13 @@ def route(msg: Incoming, ctx: Context) -> Reply:
     text = msg.text.strip()
     convo, note = load_conversation(ctx, msg)
     if msg.kind not in TEXT_KINDS:
-        return Reply(text=note + NOT_TEXT + still_in(convo))
+        return Reply(text=note + NOT_TEXT + still_in(ctx, convo))
     if convo is not None:
         if text in CANCEL_WORDS:
             save_conversation(ctx, msg, None)
             return Reply(text=f"已退出「{convo.flow}」，未保存的内容已丢弃。")
-        cmd, args = split_command(text) if msg.kind == "text" else (None, "")
-        if cmd is not None and not args:  # a bare keyword is a command, not an answer
+        cmd = command_in_dialogue(text) if msg.kind == "text" else None
+        if cmd is not None:  # run it; the dialogue stays and asks its question again
             return run_command(msg, ctx, cmd, convo)
         ctx.conversation = convo
         reply = run_guarded(ctx, core.FLOWS[convo.flow].func, msg, ctx, convo)
@@ -143,9 +170,14 @@ def route(msg: Incoming, ctx: Context) -> Reply:
 NOT_TEXT = "机器人只能识别文字消息。请用文字发送指令，发送「帮助」查看您可以使用的指令。"
 
 
-def still_in(convo: Conversation | None) -> str:
+def still_in(ctx: Context, convo: Conversation | None) -> str:
+    """The dialogue's current question again, after a command or a message it cannot read."""
     if convo is None:
         return ""
+    flow = core.FLOWS[convo.flow]
+    question = flow.prompt(ctx, convo) if flow.prompt else ""
+    if question:
+        return f"\n（您还在「{convo.flow}」中，发送「取消」可退出。）\n{question}"
     return f"\n（您还在「{convo.flow}」中：请按上一条提示继续回复，或发送「取消」退出。）"
 
 
@@ -157,18 +189,22 @@ def file_hint(ctx: Context) -> str:
 
 
 def run_command(msg: Incoming, ctx: Context, cmd: Command, convo: Conversation | None) -> Reply:
-    """Run a command; inside a conversation, the conversation goes on unless it starts another."""
+    """Run a command; inside a conversation, the conversation goes on unless the command starts
+    another or ends it (`ctx.conversation.end()`: an answer that makes the question moot)."""
     if not cmd.allows(ctx.sender.roles):
-        return Reply(text=refusal(cmd) + still_in(convo))
+        return Reply(text=refusal(cmd) + still_in(ctx, convo))
+    ctx.conversation = convo
     reply = run_guarded(ctx, cmd.func, msg, ctx)
-    if ctx.new_conversation is not None:
+    if convo is not None and convo.ended and ctx.new_conversation is None:
+        save_conversation(ctx, msg, None)
+    elif ctx.new_conversation is not None:
         save_conversation(ctx, msg, ctx.new_conversation)
         if convo is not None:
             again = convo.flow == ctx.new_conversation.flow
             left = "已重新开始" if again else "已退出未完成的"
             reply.text = f"（{left}「{convo.flow}」，之前未保存的内容已丢弃。）\n" + reply.text
     elif convo is not None:
-        reply.text = (reply.text + still_in(convo)).lstrip("\n")
+        reply.text = (reply.text + still_in(ctx, convo)).lstrip("\n")
     return reply
 
 

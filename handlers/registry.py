@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 Handler = Callable[["Incoming", "Context"], "Reply | str | None"]
 FlowHandler = Callable[["Incoming", "Context", "Conversation"], "Reply | str | None"]
 JobFunc = Callable[["Context"], None]
+PromptFunc = Callable[["Context", "Conversation"], str]
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,8 @@ class Flow:
     name: str
     func: FlowHandler
     timeout: timedelta
+    prompt: PromptFunc | None = None  # the question the dialogue waits on, asked again after
+    # a command typed mid-dialogue (the router decides what is a command: docs/architecture.md)
 
 
 @dataclass(frozen=True)
@@ -86,11 +89,16 @@ def command(
     return register
 
 
-def flow(name: str, *, timeout: timedelta = timedelta(minutes=30)) -> Callable:
-    """Register the function that carries on a multi-turn conversation named `name`."""
+def flow(
+    name: str, *, timeout: timedelta = timedelta(minutes=30), prompt: PromptFunc | None = None
+) -> Callable:
+    """Register the function that carries on a multi-turn conversation named `name`.
+
+    `prompt(ctx, convo)` gives the question the dialogue is waiting on at its current step.
+    """
 
     def register(func: FlowHandler) -> FlowHandler:
-        FLOWS[name] = Flow(name=name, func=func, timeout=timeout)
+        FLOWS[name] = Flow(name=name, func=func, timeout=timeout, prompt=prompt)
         return func
 
     return register

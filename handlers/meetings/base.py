@@ -13,15 +13,12 @@ from datetime import date, datetime, timedelta
 from typing import TypeVar
 
 from handlers.core import (
-    COMMANDS,
-    Command,
     Context,
     Incoming,
     Role,
     Sender,
     UserError,
     command_args,
-    split_command,
 )
 from handlers.meetings import text as T
 from storage.meetings import Meeting, MeetingInvite
@@ -33,7 +30,6 @@ SEPARATORS = " \t\r\n\u3000,，、;；:：。"
 _SEP = f"[{re.escape(SEPARATORS)}]"
 _LEADING = re.compile(rf"^{_SEP}*([^{re.escape(SEPARATORS)}]+)(?:{_SEP}+(.*))?$", re.DOTALL)
 _HY_ANYWHERE = re.compile(r"(?:HY|ＨＹ)\s*\d{1,9}", re.IGNORECASE)
-_HY_TOKEN = re.compile(r"^(?:HY|ＨＹ)\s*\d{1,9}$", re.IGNORECASE)
 _DATE = (
     r"(?:(?:(\d{4})\s*[-/.年]\s*)?(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*[日号]?"
     r"|(今天|明天|后天|(?:下下|下|本|这)?(?:周|星期|礼拜)[一二三四五六日天1-7]))"
@@ -91,26 +87,6 @@ def meeting_args(ctx: Context, msg: Incoming) -> tuple[Meeting, str]:
     """The meeting a command names and the text after its number."""
     token, rest = number_and_rest(command_args(msg))
     return get_meeting(ctx, token), rest
-
-
-def typed_command(text: str) -> Command | None:
-    """The command in `text` when it clearly is one, for dialogues that must not swallow it.
-
-    Clearly: a keyword alone (`会议`), a two-word keyword (`纪要 查看 …`) or a keyword with a
-    meeting number (`参加 HY12`, `参加HY12`). A free answer that merely starts like a keyword,
-    such as the reason `参加市总工会培训`, is not one.
-    """
-    text = text.strip()
-    cmd, rest = split_command(text)
-    if cmd is None:
-        return None
-    if not rest:
-        return cmd if text in COMMANDS else None
-    words = re.split(r"[\s\u3000]+", text, maxsplit=2)
-    if len(words) >= 2 and " ".join(words[:2]) in COMMANDS:
-        return cmd
-    first = _LEADING.match(rest)
-    return cmd if first and _HY_TOKEN.match(first.group(1)) else None
 
 
 def parse_when(text: str, ctx: Context) -> datetime:

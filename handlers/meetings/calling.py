@@ -29,7 +29,6 @@ from handlers.meetings.base import (
     parse_when,
     require_caller,
     require_open,
-    typed_command,
 )
 from handlers.meetings.rsvp import send_invitations
 from handlers.units import candidates
@@ -52,17 +51,20 @@ def new_meeting(msg: Incoming, ctx: Context) -> str:
     return T.ASK_KIND
 
 
-@flow(FLOW)
+def current_question(ctx: Context, convo: Conversation) -> str:
+    """The question of the step the dialogue is on, asked again after a command in between."""
+    if convo.step == "units":
+        units = member_units(ctx.session)
+        return T.ask_units(convo.data["kind"], [u.name for u in units])
+    return QUESTIONS[convo.step]
+
+
+@flow(FLOW, prompt=current_question)
 def meeting_dialogue(msg: Incoming, ctx: Context, convo: Conversation) -> str:
     """One answer per step: kind → time → place → topics → units → 确认."""
     text = msg.text.strip()
     if not text:
         raise UserError(T.NEED_TEXT)
-    cmd = typed_command(text)
-    if cmd is not None and cmd.func is new_meeting:  # 新建会议 again: start over
-        return new_meeting(msg, ctx)
-    if cmd is not None:  # 参会情况 HY3 while on the 地点 step is not a place
-        raise UserError(T.busy_calling(STEP_NAMES[convo.step], cmd.keyword))
     return STEPS[convo.step](text, ctx, convo)
 
 
@@ -128,13 +130,12 @@ STEPS = {
     "units": _units,
     "confirm": _confirm,
 }
-STEP_NAMES = {
-    "kind": "会议类型",
-    "time": "会议时间",
-    "place": "会议地点",
-    "topics": "会议议题",
-    "units": "受邀单位",
-    "confirm": "确认",
+QUESTIONS = {
+    "kind": T.ASK_KIND,
+    "time": T.ASK_TIME,
+    "place": T.ASK_PLACE,
+    "topics": T.ASK_TOPICS,
+    "confirm": T.ASK_CONFIRM,
 }
 
 

@@ -27,7 +27,6 @@ from handlers.meetings.base import (
     choose_unit,
     meeting_args,
     signers,
-    typed_command,
     unit_people,
 )
 from handlers.meetings.minutes_docs import docx_text
@@ -74,15 +73,16 @@ def draft_minutes(msg: Incoming, ctx: Context) -> str:
     return M.ask_minutes(meeting.number)
 
 
-@flow(FLOW)
+def current_question(ctx: Context, convo: Conversation) -> str:
+    if convo.step == "confirm":
+        return M.ASK_CONFIRM_MINUTES
+    return M.ask_minutes(ctx.session.get(Meeting, convo.data["meeting_id"]).number)
+
+
+@flow(FLOW, prompt=current_question)
 def minutes_dialogue(msg: Incoming, ctx: Context, convo: Conversation) -> str:
     """Step `text`: the minutes as text or .docx; step `confirm`: 确认 sends them for co-signing."""
     meeting = ctx.session.get(Meeting, convo.data["meeting_id"])
-    cmd = typed_command(msg.text) if msg.kind != "file" else None
-    if cmd is not None and cmd.func is draft_minutes:  # 纪要 HY… again: start over
-        return draft_minutes(msg, ctx)
-    if cmd is not None:
-        raise UserError(M.busy_drafting(meeting.number, cmd.keyword))
     require_draftable(ctx, meeting)
     if convo.step == "confirm":
         if msg.text.strip() not in CONFIRM_WORDS:

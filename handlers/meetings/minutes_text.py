@@ -77,13 +77,6 @@ def signer_title(meeting: Meeting) -> str:
     return "联席会议办公室主任" if meeting.kind == "联络员会议" else "召集人"
 
 
-def busy_drafting(number: str, keyword: str) -> str:
-    return (
-        f"您正在提交 {number} 的纪要，这条消息没有作为纪要正文。如要使用「{keyword}」，"
-        "请先发送「取消」退出（纪要不保存）；否则请继续发送纪要正文或「确认」。"
-    )
-
-
 def cosign_recorded(meeting: Meeting, sign: MinutesSignature, verdict: str) -> str:
     number = meeting.number
     if verdict == "同意":

@@ -31,7 +31,6 @@ from handlers.meetings.base import (
     meeting_args,
     require_open,
     sender_invites,
-    typed_command,
 )
 from storage.meetings import ATTEND, DELEGATE, LEAVE, Meeting, MeetingInvite
 from storage.roster import Person
@@ -93,7 +92,15 @@ def record_answer(ctx: Context, invite: MeetingInvite, answer: str, **details: s
     invite.answered_by = ctx.sender.person.id if ctx.sender.person else None
     invite.answered_at = ctx.now
     ctx.session.flush()
+    pending = ctx.conversation  # `参加 HY12` typed while 请假's reason was asked: not needed now
+    if pending is not None and pending.flow == FLOW and _same_invite(pending, invite):
+        pending.end()
     return T.answer_recorded(meeting, invite, fmt_time(ctx, meeting.starts_at))
+
+
+def _same_invite(convo: Conversation, invite: MeetingInvite) -> bool:
+    data = convo.data
+    return data.get("meeting_id") == invite.meeting_id and data.get("unit_id") == invite.unit_id
 
 
 def _invite_for(
@@ -134,21 +141,17 @@ def rsvp_clicked(msg: Incoming, ctx: Context) -> Reply:
     return Reply(text=T.ask_detail(meeting.number, answer), button_label=label)
 
 
-@flow(FLOW)
+def current_question(ctx: Context, convo: Conversation) -> str:
+    meeting = ctx.session.get(Meeting, convo.data["meeting_id"])
+    invite = next(i for i in meeting.invites if i.unit_id == convo.data["unit_id"])
+    return T.ask_detail(meeting.number, invite.answer or LEAVE, again=True)
+
+
+@flow(FLOW, prompt=current_question)
 def rsvp_detail(msg: Incoming, ctx: Context, convo: Conversation) -> str:
     """After a 请假/代参 click: the reason, or the delegate's name and title."""
     meeting = ctx.session.get(Meeting, convo.data["meeting_id"])
     invite = next(i for i in meeting.invites if i.unit_id == convo.data["unit_id"])
-    cmd = typed_command(msg.text)
-    if cmd is not None:  # `参加 HY12` or `会议 HY12` is a command, not the reason: run it
-        if not cmd.allows(ctx.sender.roles):
-            raise UserError(T.not_now(cmd.keyword))
-        reply = Reply.of(cmd.func(msg, ctx))
-        if cmd.func in (attend, leave, delegate):  # a new answer: the detail is not needed
-            convo.end()
-        else:
-            reply.text += "\n" + T.ask_detail(meeting.number, invite.answer or LEAVE, again=True)
-        return reply
     if meeting.cancelled_at is not None or meeting.starts_at <= ctx.now:
         convo.end()
         return (

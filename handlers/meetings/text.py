@@ -30,13 +30,6 @@ NEED_NUMBER = "请写明会议号，例如 HY12。发送「会议」可查看您
 NEED_NEW_TIME = "请写明新的会议时间，例如：改期 HY12 2026-12-02 15:00 [新地点]。"
 
 
-def busy_calling(step: str, keyword: str) -> str:
-    return (
-        f"您正在新建会议，这条消息没有作为答复。如要使用「{keyword}」，请先发送「取消」退出"
-        f"（已填内容不保存）；否则请继续回复{step}。"
-    )
-
-
 def not_moved(number: str, when: str, place: str) -> str:
     return f"会议 {number} 已经定在{when}，地点：{place}，无需改期，未重复通知。"
 
@@ -169,10 +162,6 @@ def several_units(number: str, names: list[str]) -> str:
 
 def stale_card(number: str) -> str:
     return f"会议 {number} 已改期，这张卡片已失效，请在最新的通知卡片中回复。"
-
-
-def not_now(keyword: str) -> str:
-    return f"您没有使用「{keyword}」的权限。如有疑问请联系联席会议办公室。"
 
 
 def ask_detail(number: str, answer: str, *, again: bool = False) -> str:

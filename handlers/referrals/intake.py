@@ -17,7 +17,6 @@ from datetime import timedelta
 from sqlalchemy.exc import IntegrityError
 
 from handlers.core import (
-    COMMANDS,
     Context,
     Conversation,
     Incoming,
@@ -25,8 +24,6 @@ from handlers.core import (
     UserError,
     command,
     flow,
-    split_args,
-    split_command,
 )
 from handlers.duties import suggest_units
 from handlers.referrals import text as tx
@@ -36,7 +33,6 @@ from storage import referrals as st
 from storage.db import serialize
 from storage.sealing import seal, unseal
 
-_AN_ID = re.compile(r"^[A-Za-z]{2}\d", re.ASCII)
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
 CODE_LENGTH = 6
 FLOW = "举报"
@@ -105,18 +101,6 @@ def _hazard(text: str) -> str:
     raise UserError(tx.BAD_HAZARD)
 
 
-def _command_in_dialogue(text: str) -> str:
-    """The keyword when the text is a command rather than an answer: a bare keyword such as
-    «待办», or a keyword followed by a case or meeting number such as «签收 JB2026…»."""
-    words = split_args(text)
-    if not words:
-        return ""
-    if words[0] in COMMANDS and (len(words) == 1 or _AN_ID.match(words[1])):
-        return words[0]
-    cmd, rest = split_command(text)  # glued: «签收JB202611230001»
-    return cmd.keyword if cmd and _AN_ID.match(rest) else ""
-
-
 def _contact_step(ctx: Context, convo: Conversation, text: str) -> str:
     plain = _plain(text)
     masked = ""
@@ -133,12 +117,13 @@ def _contact_step(ctx: Context, convo: Conversation, text: str) -> str:
     return tx.preview(convo.data, masked)
 
 
-@flow(FLOW, timeout=timedelta(minutes=30))
+def current_question(ctx: Context, convo: Conversation) -> str:
+    return STEP_QUESTION.get(convo.step, tx.ASK_CONFIRM)
+
+
+@flow(FLOW, timeout=timedelta(minutes=30), prompt=current_question)
 def report_dialogue(msg: Incoming, ctx: Context, convo: Conversation) -> str | Reply:
     text = msg.text
-    keyword = _command_in_dialogue(text)
-    if keyword:  # e.g. a 签收 sent while a report is half written: nothing is lost or misread
-        return tx.busy_in_dialogue(keyword, STEP_QUESTION.get(convo.step, tx.ASK_CONFIRM))
     if convo.step == "employer":
         convo.data["employer"] = _take(text, 2, 100, tx.BAD_EMPLOYER)
         convo.goto("place")

@@ -74,13 +74,6 @@ BAD_CONTACT = "联系方式应为3至50个字；不留请回复「无」。"
 ASK_CONFIRM = "回复「提交」确认举报，或「取消」放弃。"
 
 
-def busy_in_dialogue(keyword: str, question: str) -> str:
-    return (
-        f"您正在填写举报，这条消息没有作为答复。如要使用「{keyword}」，请先发送「取消」退出举报"
-        f"（已填内容不保存）；否则请继续：\n{question}"
-    )
-
-
 def preview(data: dict, masked_contact: str) -> str:
     return (
         "请核对举报内容：\n"

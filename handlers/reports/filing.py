@@ -12,7 +12,6 @@ import re
 from datetime import timedelta
 
 from handlers.core import (
-    COMMANDS,
     Context,
     Conversation,
     Incoming,
@@ -22,7 +21,6 @@ from handlers.core import (
     command_args,
     flow,
     split_args,
-    split_command,
 )
 from handlers.reports import text as T
 from handlers.reports.args import (
@@ -41,9 +39,7 @@ FLOW = "月报"
 _LABELS = "|".join(SECTIONS)
 USAGE = "月报 [YYYY-MM]（或 月报 工作动态：…；主要活动：…；重大事项进展：…）"
 CONFIRM_WORDS = {"确认", "确定", "提交", "确认提交"}
-_OWN_COMMANDS = ("月报", "报送月报", "报送情况", "催报", "简报 ", "帮助 ")
 _EDIT = re.compile(rf"修改\s*[:：]?\s*(?:{_LABELS})?")
-_ID_ARG = re.compile(r"^[A-Za-z]{1,4}-?\d+")  # HY12, jb3: the code of a meeting, a case…
 _CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f]")  # pasted from Word; a .docx cannot hold them
 _ONE_MESSAGE = re.compile(
     rf"({_LABELS})\s*[:：]\s*(.*?)(?=\s*[;；\n]?\s*(?:{_LABELS})\s*[:：]|$)", re.S
@@ -123,14 +119,21 @@ def previous_progress(ctx: Context, data: dict) -> str:
     return "\n" + T.PREVIOUS_PROGRESS.format(period=previous.label, items=last.major_progress)
 
 
-@flow(FLOW, timeout=timedelta(hours=2))
+def current_question(ctx: Context, convo: Conversation) -> str:
+    """The question of the step the filing is on, asked again after a command in between."""
+    if convo.step == "选择修改":
+        return T.ASK_WHICH
+    if convo.step not in SECTIONS:
+        return preview(convo.data)
+    if convo.data.get("editing"):
+        return T.ASK_NEW.format(section=convo.step)
+    return (T.ASK_WORK, T.ASK_ACTIVITIES, T.ASK_PROGRESS)[SECTIONS.index(convo.step)]
+
+
+@flow(FLOW, timeout=timedelta(hours=2), prompt=current_question)
 def continue_report(msg: Incoming, ctx: Context, convo: Conversation) -> str:
     text = msg.text.strip()
     word = text.rstrip("。.！!")
-    if _stray_command(text):
-        period = Period.parse(convo.data["period"]).label
-        step = convo.step if convo.step in SECTIONS else "确认"
-        return T.IN_FLOW.format(unit=convo.data["unit"], period=period, step=step, text=text[:20])
     if convo.step in SECTIONS:
         if word in CONFIRM_WORDS or _EDIT.fullmatch(word):
             return T.NOT_YET.format(step=convo.step)
@@ -142,15 +145,6 @@ def continue_report(msg: Incoming, ctx: Context, convo: Conversation) -> str:
     if word.startswith("修改"):
         return _choose_section(ctx, convo, word[2:]) if word[2:].strip() else _ask_which(convo)
     return T.CONFIRM_HINT
-
-
-def _stray_command(text: str) -> bool:
-    """A message that is a command, not a section's content: `帮助`, `月报 查看`, `参加 HY12`."""
-    compact = " ".join(split_args(text))
-    if compact in COMMANDS or compact.startswith(_OWN_COMMANDS):
-        return True
-    cmd, rest = split_command(compact)
-    return cmd is not None and bool(_ID_ARG.match(rest))
 
 
 def _answer_section(ctx: Context, convo: Conversation, section: str, text: str) -> str:

@@ -22,8 +22,9 @@ OFFICE_NEEDS_UNIT = "请写明单位，例如：月报 查看 2026-11 区人社�
 START = (
     "开始填报{unit}{period}月报（截止{deadline:%m月%d日}）。{existing}\n"
     "共三部分，每部分没有内容可回复「无」，随时回复「取消」退出。\n"
-    "第一部分【工作动态】：请发送本月涉及职业病防治的工作动态。"
 )
+ASK_WORK = "第一部分【工作动态】：请发送本月涉及职业病防治的工作动态。"
+START += ASK_WORK
 EXISTING = "本月已报送第{version}版，这次提交将替换它（原版本保留）。"
 ASK_ACTIVITIES = "第二部分【主要活动】：请发送本月开展的主要活动。"
 ASK_PROGRESS = "第三部分【重大事项进展】：请发送重大事项的进展情况。"
@@ -39,10 +40,6 @@ PREVIEW = (
 ASK_WHICH = "请回复要修改的部分：工作动态、主要活动 或 重大事项进展。"
 ASK_NEW = "请发送【{section}】的新内容（没有请回复「无」）。"
 CONFIRM_HINT = "请回复「确认」提交，「修改」修改，或「取消」放弃。"
-IN_FLOW = (
-    "您正在填报{unit}{period}月报，正等待【{step}】的内容，「{text}」没有作为内容保存。"
-    "如要先做别的事，请回复「取消」退出填报后再发送指令。"
-)
 NOT_YET = "还没有填完：请先发送【{step}】的内容（没有请回复「无」）。"
 SAVED_ON_TIME = "已提交{unit}{period}月报（第{version}版），按时报送（截止{deadline:%m月%d日}）。"
 SAVED_LATE = (

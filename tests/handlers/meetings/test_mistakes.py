@@ -136,8 +136,8 @@ def test_cosign_with_punctuation_and_an_objection_sent_twice(bot):
     bot.send(liaison(FINANCE), f"参加 {number}")
     bot.clock.set(datetime(2026, 11, 27, 17, 0, tzinfo=TZ))
     bot.send(OFFICE, f"纪要 {number}")
-    busy = bot.send(OFFICE, f"会签 {number} 同意")
-    assert "正在提交" in busy and "取消" in busy
+    busy = bot.send(OFFICE, f"会签 {number} 同意")  # a command: refused, the draft goes on
+    assert "仅限" in busy and busy.endswith(f"请发送 {number} 的纪要正文，或发送 .docx 纪要文件。")
     preview = bot.send(OFFICE, f"联络员会议纪要：{number} 议定各单位月底前报送进展。")
     assert "纪要摘录" in preview and "月底前" in preview
     bot.send(OFFICE, "确认")

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
+from handlers.referrals import text as tx
 from storage.referrals import ReferralCase, ReferralReporter
 from tests.handlers.referrals.support import REPORTER, file_report, texts
 from tests.support import TZ
@@ -27,21 +28,22 @@ def _case(bot, number: str) -> ReferralCase:
         return s.scalar(select(ReferralCase).where(ReferralCase.number == number))
 
 
-def test_a_command_in_the_middle_of_a_report_is_not_taken_as_an_answer(bot):
+def test_a_command_in_the_middle_of_a_report_runs_and_the_report_goes_on(bot):
     number = _accepted(bot)
     bot.send(OFFICE, f"转办 {number} 人社局")
     bot.pushes()
     assert "第1步" in bot.send(RS, "举报")
-    for command in (f"签收 {number}", f"签收{number}", f"签收　{number.lower()}"):
-        answer = bot.send(RS, command)
-        assert "您正在填写举报" in answer and "取消" in answer, command
-        assert "请输入被反映的用人单位名称" in answer
-    assert _case(bot, number).status == "referred"  # not signed, and not a report's employer
+    answer = bot.send(RS, f"签收　{number.lower()}")  # full-width space, lower case: still an id
+    assert answer.startswith(f"已签收 {number}") and "您还在「举报」中" in answer
+    assert answer.endswith(tx.ASK_EMPLOYER.split("\n", 1)[1])  # the question asked again
+    assert _case(bot, number).status != "referred"  # signed, and not a report's employer
+    again = bot.send(RS, f"签收{number}")  # glued to its keyword: the same command
+    assert "您还在「举报」中" in again and "用人单位名称" in again
     assert "第2步" in bot.send(RS, "某某建材厂")
-    bot.send(RS, "待办")  # a bare keyword is not taken as the address either
+    refused = bot.send(RS, "待办")  # a bare keyword is not taken as the address either
+    assert "仅限" in refused and refused.endswith(tx.ASK_PLACE)
     assert "第3步" in bot.send(RS, "淮河路街道")
     assert "已退出" in bot.send(RS, "取消")
-    assert "已签收" in bot.send(RS, f"签收 {number}")
 
 
 def test_hazard_words_and_punctuated_answers_are_understood(bot):

@@ -54,18 +54,19 @@ def test_an_abbreviated_unit_name_is_understood_or_asked_about(bot):
     assert bot.send("demo-u15-liaison", "月报 查看 人社局") == T.NOT_YOUR_UNIT
 
 
-def test_a_command_sent_in_the_middle_of_a_filing_is_not_saved_as_its_content(bot):
+def test_a_command_sent_in_the_middle_of_a_filing_runs_and_is_not_saved_as_its_content(bot):
     bot.send(RS, "月报")
-    for stray in ("月报 查看 2026-10", "参加 hy1", "报送情况 10月"):
-        reply = bot.send(RS, stray)
-        assert "正等待【工作动态】" in reply and "没有作为内容保存" in reply, stray
+    for command in ("月报 查看 2026-10", "参加 hy1", "报送情况 2026年10月", "报送情况"):
+        reply = bot.send(RS, command)
+        assert "您还在「月报」中" in reply and reply.endswith(T.ASK_WORK), command
+    assert "2026年10月月报尚未报送" in bot.send(RS, "月报 查看 2026-10")
     assert bot.send(RS, "确认") == T.NOT_YET.format(step="工作动态")
     bot.send(RS, "帮助企业开展培训")  # starts like a command but is content
     assert bot.send(RS, "修改") == T.NOT_YET.format(step="主要活动")
     bot.send(RS, "乙")
     preview = bot.send(RS, "无")
     assert "【工作动态】帮助企业开展培训" in preview and "参加" not in preview
-    assert "正等待【确认】" in bot.send(RS, "参加 HY1")
+    assert bot.send(RS, "参加 HY1").endswith(preview)  # the preview is shown again
     assert bot.send(RS, "确定。").startswith("已提交区人社局2026年11月月报（第1版）")
     assert [r.work_dynamics for r in stored(bot)] == ["帮助企业开展培训"]
 
