@@ -155,7 +155,8 @@ def round_by_number(session: Session, number: str) -> OpinionRound | None:
 
 
 def signal_keys(session: Session) -> set[tuple[str, str, str]]:
-    return set(session.execute(select(Signal.rule, Signal.match_key, Signal.period)).tuples())
+    rows = session.execute(select(Signal.rule, Signal.match_key, Signal.period))
+    return {(rule, key, period) for rule, key, period in rows}
 
 
 def open_signals(session: Session) -> list[Signal]:
