@@ -11,6 +11,8 @@ The import order is the order commands appear in 帮助.
 from handlers import help, reports, referrals, meetings, housekeeping  # noqa: F401
 from handlers import send_failures  # noqa: F401
 from handlers import followup  # noqa: F401
+from handlers import monitoring  # noqa: F401
+from handlers import assessment  # noqa: F401
 # isort: on
 
 __all__: list[str] = []

@@ -17,6 +17,7 @@ GROUPS = (
     (("handlers.referrals.",), "举报与转办"),
     (("handlers.meetings.",), "会议与纪要"),
     (("handlers.followup.",), "督办与征求意见"),
+    (("handlers.monitoring.", "handlers.assessment."), "监测预警与考核"),
     (("handlers.",), "通用"),
 )
 
