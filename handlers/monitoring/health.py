@@ -160,6 +160,9 @@ def template(msg: Incoming, ctx: Context) -> Reply:
     sheet.append(TEMPLATE_HEADER)
     sheet.append(["某职业病防治院", "某机械制造有限公司", "马寨镇", "机械制造", "噪声",
                   50, 4, 0, 1, f"{ctx.local():%Y-%m}-01", ""])  # fmt: skip
+    from handlers.xlsx_style import finish_workbook
+
+    finish_workbook(book)
     out = io.BytesIO()
     book.save(out)
     doc = save_document(ctx.session, ctx.files_root, kind="模板", subject="体检数据",

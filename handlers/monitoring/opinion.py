@@ -93,7 +93,7 @@ def record_event(msg: Incoming, ctx: Context) -> str:
         ctx.session.add(st.OpinionReply(round_id=row.id, unit_id=unit.id, reason=why[:200]))
         text = T.opinion_notice(row.number, row.place, industry, row.event, due, why)
         ctx.push(people[unit.id], text, key=f"monitoring:yq:{row.number}:u{unit.id}")
-    return T.opinion_sent(row.number, [f"{u.name}：{why}" for u, why in asked], due)
+    return T.opinion_sent(row.number, [u.name for u, _ in asked], due)
 
 
 def _mine(ctx: Context, number: str) -> tuple[st.OpinionRound, st.OpinionReply]:

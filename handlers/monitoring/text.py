@@ -127,11 +127,15 @@ def signal_push(number: str, subject: str, rule: str, reason: str) -> str:
 
 
 def signal_line(number: str, period: str, subject: str, rule: str, reason: str) -> str:
-    return f"{number}（{period}）{subject}：{RULES[rule]}。{reason[:120]}"
+    return f"{number}（{period}）{subject}：{RULES[rule]}。{reason[:80]}"
+
+
+MAX_LISTED = 8  # keeps 预警 within one WeCom reply (2048 bytes)
 
 
 def signal_list(lines: list[str]) -> str:
-    return f"未处置的预警{len(lines)}条：\n" + "\n".join(lines)
+    more = f"\n另有{len(lines) - MAX_LISTED}条较早的预警未列出。" if len(lines) > MAX_LISTED else ""
+    return f"未处置的预警{len(lines)}条（最新在前）：\n" + "\n".join(lines[:MAX_LISTED]) + more
 
 
 def no_signal(number: str) -> str:
@@ -176,7 +180,7 @@ def opinion_notice(number: str, place: str, industry: str, event: str, due: date
 def opinion_sent(number: str, lines: list[str], due: date) -> str:
     return (
         f"已建立舆情 {number}，请以下{len(lines)}个单位于{d(due)}前报送调查摸底：\n"
-        + "\n".join(lines)
+        + "、".join(lines)
         + f"\n汇总：「舆情 汇总 {number}」。"
     )
 

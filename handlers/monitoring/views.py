@@ -32,7 +32,7 @@ def list_signals(msg: Incoming, ctx: Context) -> str:
     if not rows:
         return T.NO_SIGNALS
     return T.signal_list([T.signal_line(s.number, s.period, s.subject, s.rule, s.reason)
-                          for s in rows])  # fmt: skip
+                          for s in reversed(rows)])  # fmt: skip
 
 
 def _signal(ctx: Context, args: str, usage: str) -> tuple[st.Signal, str]:
