@@ -10,17 +10,17 @@ from __future__ import annotations
 import sys
 import tempfile
 import time
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from handlers.core import Context
+from handlers.demo import seed_reports
 from handlers.reports.bulletin_docx import BulletinContent, build_bulletin
 from handlers.reports.calendar import Quarter, ReportSchedule
 from handlers.reports.status import status_grid
 from storage.db import make_engine, make_session_factory
 from storage.migrate import upgrade
-from storage.reports import MonthlyReport
 from storage.roster import Person, Unit
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -33,26 +33,15 @@ def seed(session) -> None:
     session.add(person)
     session.add_all(Unit(name=f"单位{i:03d}", kind="部门", active=True) for i in range(UNITS))
     session.flush()
-    for unit_id in range(1, UNITS + 1):
-        for index, period in enumerate(QUARTER.periods()):
-            if (unit_id + index) % 10 == 0:
-                continue  # missing
-            filed = datetime(period.year, period.month, 28, 10, tzinfo=TZ)
-            filed += timedelta(days=12 if unit_id % 7 == 0 else 0)  # some late
-            fields = {"work_dynamics": TEXT, "main_activities": TEXT, "major_progress": "无"}
-            session.add(
-                MonthlyReport(
-                    unit_id=unit_id,
-                    period=str(period),
-                    version=1,
-                    first_filed_at=filed,
-                    filed_at=filed,
-                    filed_by=person.id,
-                    late=False,
-                    **fields,
-                )
-            )
-    session.commit()
+    seed_reports(
+        session,
+        QUARTER.periods(),
+        dict.fromkeys(range(1, UNITS + 1), (TEXT, TEXT, "无")),
+        tz=TZ,
+        filed_by=person.id,
+        missing=lambda unit_id, month: (unit_id + month) % 10 == 0,
+        late_days=lambda unit_id: 12 if unit_id % 7 == 0 else 0,
+    )
 
 
 RESULTS = Path(__file__).resolve().parent / "results" / "bulletin.md"

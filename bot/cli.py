@@ -462,6 +462,31 @@ def holidays_import(file: Path) -> None:
     click.echo(f"已导入{'、'.join(map(str, years))}年的{len(rows)}个节假日/调休日。")
 
 
+@cli.group()
+def health() -> None:
+    """职业健康检查数据（监测预警）。"""
+
+
+@health.command("import")
+@click.argument("file", type=click.Path(path_type=Path), metavar="文件")
+@click.option("--period", default="", metavar="YYYY-MM|YYYY", help="统计期，默认上个月")
+def health_import(file: Path, period: str) -> None:
+    """导入体检结果 .xlsx/.csv（全部成功才导入），随后进行预警分析。"""
+    from handlers.core import UserError
+    from handlers.monitoring.health import import_path, span
+    from handlers.monitoring.healthfile import HealthFileError
+
+    path = _input_file(file)
+    services = _services()
+    try:
+        with services.sessions() as session, session.begin():
+            ctx = services.context(session)
+            first, last = span(ctx, period)
+            click.echo(import_path(ctx, path, first, last))
+    except (HealthFileError, UserError) as err:
+        raise CliError(str(err)) from None
+
+
 @cli.command("seal-key")
 def seal_key() -> None:
     """生成一个新的 LIAISON_SEAL_KEY（用于加密举报人身份信息）。"""

@@ -14,13 +14,12 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from handlers.core import Context
-from handlers.demo import seed_demo
+from handlers.demo import seed_demo, seed_reports
 from handlers.reports.bulletin_docx import BulletinContent, build_bulletin
 from handlers.reports.calendar import Quarter, ReportSchedule
 from handlers.reports.status import status_grid
 from storage.db import make_engine, make_session_factory
 from storage.migrate import upgrade
-from storage.reports import MonthlyReport
 
 TZ = ZoneInfo("Asia/Shanghai")
 OUT = Path(__file__).resolve().parent / "images" / "bulletin-page1.png"
@@ -41,29 +40,6 @@ DEMO = {  # unit id: (工作动态, 主要活动, 重大事项进展), invented 
 }
 
 
-def seed_reports(session) -> None:
-    for unit_id, (a, b, c) in DEMO.items():
-        for period in Q3.periods():
-            if unit_id == 15 and period.month == 8:
-                continue
-            filed = datetime(period.year, period.month, 28, 10, tzinfo=TZ)
-            session.add(
-                MonthlyReport(
-                    unit_id=unit_id,
-                    period=str(period),
-                    version=1,
-                    first_filed_at=filed,
-                    filed_at=filed,
-                    filed_by=1,
-                    late=False,
-                    work_dynamics=a,
-                    main_activities=b,
-                    major_progress=c,
-                )
-            )
-    session.commit()
-
-
 def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         work = Path(folder)
@@ -71,7 +47,14 @@ def main() -> None:
         upgrade(engine)
         with make_session_factory(engine)() as session:
             seed_demo(session, datetime(2026, 7, 1, tzinfo=TZ))
-            seed_reports(session)
+            seed_reports(
+                session,
+                Q3.periods(),
+                DEMO,
+                tz=TZ,
+                filed_by=1,
+                missing=lambda unit_id, month: unit_id == 15 and month == 1,  # 区总工会, August
+            )
             ctx = Context(session=session, now=datetime(2026, 11, 23, 9, tzinfo=TZ), tz=TZ)
             content = BulletinContent(
                 org_name="二七区职业病防治工作联席会议",

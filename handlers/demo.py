@@ -6,13 +6,15 @@ officials. Accounts follow `demo-uNN-liaison` / `demo-uNN-leader`, plus office a
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Callable, Iterable, Mapping
+from datetime import datetime, timedelta, tzinfo
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from handlers.roster import ImportResult, RosterRow, apply_rows
 from handlers.units import short_name
+from storage.reports import MonthlyReport
 from storage.roster import Unit
 
 # 附件1 二、组成及职责: 15 departments, the 管委会, 马寨镇 and the 街道办事处 — 32 member units.
@@ -90,3 +92,43 @@ def seed_demo(session: Session, now: datetime) -> ImportResult | None:
     if session.scalar(select(func.count()).select_from(Unit)):
         return None
     return apply_rows(session, demo_rows(), now, demo=True)
+
+
+Sections = tuple[str, str, str]  # 工作动态, 主要活动, 重大事项进展
+
+
+def seed_reports(
+    session: Session,
+    periods: Iterable,
+    texts: Mapping[int, Sections],
+    *,
+    tz: tzinfo,
+    filed_by: int | None,
+    missing: Callable[[int, int], bool] = lambda unit_id, month: False,
+    late_days: Callable[[int], int] = lambda unit_id: 0,
+) -> None:
+    """File monthly reports for the units in `texts` (unit id → sections), each month of
+    `periods` on the 28th at 10:00, for the bulletin's picture (docs/render_bulletin.py) and its
+    benchmark (bench/bench_bulletin.py). `missing(unit_id, month index)` leaves a month out;
+    `late_days(unit_id)` files that many days later."""
+    for unit_id, (work, activities, progress) in texts.items():
+        for index, period in enumerate(periods):
+            if missing(unit_id, index):
+                continue
+            filed = datetime(period.year, period.month, 28, 10, tzinfo=tz)
+            filed += timedelta(days=late_days(unit_id))
+            session.add(
+                MonthlyReport(
+                    unit_id=unit_id,
+                    period=str(period),
+                    version=1,
+                    first_filed_at=filed,
+                    filed_at=filed,
+                    filed_by=filed_by,
+                    late=False,
+                    work_dynamics=work,
+                    main_activities=activities,
+                    major_progress=progress,
+                )
+            )
+    session.commit()
