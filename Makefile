@@ -28,3 +28,4 @@ bench: setup
 	LIAISON_BENCH_PG_URL="$${LIAISON_BENCH_PG_URL-$$(pg_isready -q -h 127.0.0.1 2>/dev/null && echo postgresql+psycopg://postgres@127.0.0.1:5432/test)}" \
 		$(BIN)/python -m bench
 	$(BIN)/python -m bench.bench_bulletin
+	$(BIN)/python -m bench.bench_warning
