@@ -17,8 +17,8 @@ from handlers.core import (
     command_args,
     flow,
 )
+from handlers.followup import comments_text as T
 from handlers.followup import common as c
-from handlers.followup import text as T
 from storage import followup as st
 
 ROUND_FLOW, OPINION_FLOW = "征求意见", "修改意见"

@@ -12,9 +12,10 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
 from handlers.core import Context, Incoming, Reply, Role, UserError, command, command_args
+from handlers.followup import comments_text as T
 from handlers.followup import common as c
-from handlers.followup import text as T
 from handlers.followup.comments import FIELDS, ROLES
+from handlers.xlsx_style import finish_workbook
 from storage import followup as st
 from storage.documents import save_document
 
@@ -124,6 +125,7 @@ def _xlsx(ctx: Context, row: st.CommentRound, replies: list[st.CommentReply]) ->
     sheet.column_dimensions["B"].width = 24
     sheet.column_dimensions["D"].width = 60
     sheet.freeze_panes = "C2"
+    finish_workbook(book)
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

@@ -5,8 +5,8 @@ the silent ones are recorded as 未反馈 and the office is told once."""
 from __future__ import annotations
 
 from handlers.core import Context, job
+from handlers.followup import comments_text as T
 from handlers.followup import common as c
-from handlers.followup import text as T
 from handlers.followup.deadlines import HOUR, workdays_before
 from storage import followup as st
 

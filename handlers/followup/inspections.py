@@ -19,7 +19,7 @@ from handlers.core import (
     split_args,
 )
 from handlers.followup import common as c
-from handlers.followup import text as T
+from handlers.followup import inspections_text as T
 from storage import followup as st
 
 FLOW = "联合检查"

@@ -13,7 +13,8 @@ from openpyxl.styles import Alignment, Font
 
 from handlers.core import Context, Incoming, Reply, Role, UserError, command, command_args
 from handlers.followup import common as c
-from handlers.followup import text as T
+from handlers.followup import inspections_text as T
+from handlers.xlsx_style import finish_workbook
 from storage import followup as st
 from storage.documents import save_document
 
@@ -129,6 +130,7 @@ def _notice(ctx: Context, row: st.Inspection, found, items) -> bytes:
         cell.alignment = Alignment(wrap_text=True)
     for col, width in zip("BEFG", (30, 50, 40, 16), strict=True):
         sheet.column_dimensions[col].width = width
+    finish_workbook(book)
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
