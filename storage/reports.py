@@ -2,7 +2,8 @@
 
 A unit has one current report per month (`MonthlyReport`); every filing, the first and each
 replacement, is also kept as a `ReportVersion`, so a replaced text is never lost. A `Bulletin` is
-one numbered issue (第N期, numbered per year); once published it is frozen.
+one issue: a draft has no number; publishing gives it the next 第N期 of its year, in publishing
+order, and freezes it. A draft may be voided; generating the quarter again revives the row.
 """
 
 from __future__ import annotations
@@ -56,13 +57,13 @@ class ReportVersion(Base):
 
 
 class Bulletin(Base):
-    """One issue of 《联席会议工作简报》; `published_at` set = frozen."""
+    """One issue of 《联席会议工作简报》; `published_at` set = numbered and frozen."""
 
     __tablename__ = "bulletin"
     __table_args__ = (UniqueConstraint("year", "number"), UniqueConstraint("quarter"))
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     year: Mapped[int] = mapped_column(Integer)
-    number: Mapped[int] = mapped_column(Integer)  # 第N期 within the year
+    number: Mapped[int | None] = mapped_column(Integer)  # 第N期 in the year, given at publishing
     quarter: Mapped[str] = mapped_column(String(6))  # 2026Q3
     document_id: Mapped[int] = mapped_column(ForeignKey("document.id"))
     summary: Mapped[str] = mapped_column(Text)
@@ -70,6 +71,8 @@ class Bulletin(Base):
     created_by: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     published_by: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    voided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # a draft set aside
+    voided_by: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
 
 
 def find_report(session: Session, unit_id: int, period: str) -> MonthlyReport | None:
@@ -110,6 +113,7 @@ def versions_of(session: Session, report_id: int) -> list[ReportVersion]:
 
 
 def next_bulletin_number(session: Session, year: int) -> int:
+    """The number the next published issue of `year` takes."""
     current = session.scalar(select(func.max(Bulletin.number)).where(Bulletin.year == year))
     return (current or 0) + 1
 
@@ -124,4 +128,4 @@ def bulletin_by_number(session: Session, year: int, number: int) -> Bulletin | N
 
 
 def all_bulletins(session: Session) -> list[Bulletin]:
-    return list(session.scalars(select(Bulletin).order_by(Bulletin.year, Bulletin.number)))
+    return list(session.scalars(select(Bulletin).order_by(Bulletin.quarter)))

@@ -29,7 +29,9 @@ from storage.reports import SECTION_FIELDS, SECTIONS
 
 RED = RGBColor(0xC0, 0x00, 0x00)
 TITLE_FONT, BODY_FONT, HEAD_FONT, SUB_FONT = "方正小标宋简体", "仿宋_GB2312", "黑体", "楷体_GB2312"
-SHADES = {T.ON_TIME: "C6EFCE", T.LATE: "FFEB9C", T.MISSING: "FFC7CE"}
+SHADES = {T.ON_TIME: "C6EFCE", T.LATE: "FFEB9C", T.MISSING: "FFC7CE", T.PENDING: "EDEDED"}
+TABLE_PT = 12  # the table's font size: a CJK character is this wide
+TEXT_WIDTH_TWIPS = int((210 - 28 - 26) / 25.4 * 1440)  # A4 less the margins
 CN_NUMBERS = "一二三四五六七八九十"
 
 
@@ -37,13 +39,27 @@ CN_NUMBERS = "一二三四五六七八九十"
 class BulletinContent:
     org_name: str
     year: int
-    number: int
+    number: int | None  # None: a draft, numbered when published
     quarter: Quarter
     issued: date
     periods: list[Period]
     grid: list[list[UnitMonth]]  # one row per unit (roster order), one cell per month
     main_to: str = "各成员单位"
     copy_to: str = "区人民政府办公室"
+
+    @property
+    def open_periods(self) -> list[Period]:
+        """The months whose deadline has not passed (a unit without a report is not 未报)."""
+        return [
+            p
+            for i, p in enumerate(self.periods)
+            if any(r[i].status == T.PENDING for r in self.grid)
+        ]
+
+
+def open_note(periods: list[Period]) -> str:
+    months = "、".join(f"{p.month}月" for p in periods)
+    return f"{months}月报尚未截止，尚未报送的单位不计为未报，本期内容可能不完整。"
 
 
 def cn_number(n: int) -> str:
@@ -184,7 +200,8 @@ def _page_field(paragraph) -> None:
 def _masthead(doc, content: BulletinContent) -> None:
     _para(doc, content.org_name, "简报单位名")
     _para(doc, "工作简报", "简报报头")
-    _para(doc, f"{content.year}年第{content.number}期", "简报期号")
+    number = f"第{content.number}期" if content.number else "第　期（草稿，期号在印发时确定）"
+    _para(doc, f"{content.year}年{number}", "简报期号")
     issued = content.issued
     line = _para(
         doc,
@@ -198,13 +215,15 @@ def _masthead(doc, content: BulletinContent) -> None:
 def _overview(doc, content: BulletinContent) -> None:
     total = counts(cell for row in content.grid for cell in row)
     filed = total[T.ON_TIME] + total[T.LATE]
+    due = len(content.grid) * len(content.periods) - total[T.PENDING]
     _para(doc, f"{content.quarter.label}各成员单位工作情况", "简报大标题")
+    note = open_note(content.open_periods) if content.open_periods else ""
     _para(
         doc,
         f"根据联席会议信息通报机制，现将{content.quarter.label}各成员单位报送的月度工作动态、"
-        f"主要活动和重大事项进展情况汇总如下。本季度应报{len(content.grid) * len(content.periods)}份，"
+        f"主要活动和重大事项进展情况汇总如下。本季度已截止月份应报{due}份，"
         f"实报{filed}份（按时{total[T.ON_TIME]}份、迟交{total[T.LATE]}份），"
-        f"未报{total[T.MISSING]}份。",
+        f"未报{total[T.MISSING]}份。{note}",
     )
 
 
@@ -232,23 +251,52 @@ def _timeliness(doc, content: BulletinContent) -> None:
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     rows = table._tbl.tr_lst  # raw rows: _Row.cells rebuilds the whole grid on every call
+    _fit_columns(table, rows, [row[0].unit.name for row in content.grid], len(content.periods))
+    _row_flags(rows)
     header = ["序号", "单位", *(f"{p.month}月" for p in content.periods)]
     for tc, text in zip(rows[0].tc_lst, header, strict=True):
         _cell_text(tc, text, "简报表头")
     for number, (tr, cells) in enumerate(zip(rows[1:], content.grid, strict=True), 1):
         values = [str(number), cells[0].unit.name]
-        values += [f"迟交{c.late_days}天" if c.late_days else c.status for c in cells]
+        values += [f"迟交{c.late_days}天" if c.late_days else c.status for c in cells]  # 未截止 too
         for index, (tc, text) in enumerate(zip(tr.tc_lst, values, strict=True)):
             _cell_text(tc, text, "简报表格")
             if index >= 2:
                 _shade(tc, SHADES[cells[index - 2].status])
     doc.add_picture(io.BytesIO(submissions_chart(content.periods, content.grid)), width=Mm(140))
     doc.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
+    pending = "；灰色：未截止" if content.open_periods else ""
     _para(
         doc,
-        "图1  本季度各月月报报送情况（绿色：按时；黄色：迟交；红色：未报；单位：个）",
+        f"图1  本季度各月月报报送情况（绿色：按时；黄色：迟交；红色：未报{pending}；单位：个）",
         "简报图注",
     )
+
+
+def _row_flags(rows) -> None:
+    """The header row repeats on every page; no row is split across a page break."""
+    for index, tr in enumerate(rows):
+        props = tr.get_or_add_trPr()
+        props.append(OxmlElement("w:cantSplit"))
+        if index == 0:
+            props.append(OxmlElement("w:tblHeader"))
+
+
+def _fit_columns(table, rows, names: list[str], months: int) -> None:
+    """序号 narrow, 单位 as wide as the longest name (up to half the page), months share the rest."""
+    char = TABLE_PT * 20  # twips per CJK character
+    number = 3 * char
+    unit = min(max((max(map(len, names), default=4) + 1) * char, 6 * char), TEXT_WIDTH_TWIPS // 2)
+    month = max((TEXT_WIDTH_TWIPS - number - unit) // max(months, 1), 4 * char)
+    widths = [number, unit] + [month] * months
+    table.autofit = False  # a fixed layout: Word keeps these widths
+    for col, width in zip(table._tbl.tblGrid.gridCol_lst, widths, strict=True):
+        col.set(qn("w:w"), str(width))
+    for tr in rows:
+        for tc, width in zip(tr.tc_lst, widths, strict=True):
+            tc_w = tc.get_or_add_tcPr().get_or_add_tcW()
+            tc_w.set(qn("w:type"), "dxa")
+            tc_w.set(qn("w:w"), str(width))
 
 
 def _cell_text(tc, text: str, style: str) -> None:
@@ -264,7 +312,14 @@ def _missing(doc, content: BulletinContent) -> None:
         months = [f"{c.period.month}月" for c in row if c.status == T.MISSING]
         if months:
             lines.append(f"{row[0].unit.name}（{'、'.join(months)}）")
-    _para(doc, "、".join(lines) + "。" if lines else "本季度各成员单位均已报送。")
+    done = (
+        "本季度已截止的月份各成员单位均已报送。"
+        if content.open_periods
+        else "本季度各成员单位均已报送。"
+    )
+    _para(doc, "、".join(lines) + "。" if lines else done)
+    if content.open_periods:
+        _para(doc, open_note(content.open_periods))
 
 
 def _colophon(doc, content: BulletinContent) -> None:

@@ -111,6 +111,8 @@ class ReportSchedule:
         self.deadline_n = min(max(ctx.option_int("LIAISON_REPORT_DEADLINE_WORKDAY", 5), 1), 20)
         self.hour = min(max(ctx.option_int("LIAISON_REPORT_REMIND_HOUR", 9), 0), 23)
         self._deadlines: dict[Period, date] = {}
+        first = ctx.option("LIAISON_REPORT_FIRST_PERIOD", "")
+        self.first: Period | None = Period.parse(first) if first else None
 
     def opens_on(self, period: Period) -> date:
         return date(period.year, period.month, self.open_day)
@@ -125,6 +127,15 @@ class ReportSchedule:
 
     def moment(self, day: date) -> datetime:
         return datetime.combine(day, time(self.hour), tzinfo=self.tz)
+
+    def check_reportable(self, period: Period, now: datetime) -> None:
+        """Refuse a month before the first tracked one or more than one month ahead: such a
+        month is a typo (2025 for 2026, 12 for 2), and filing it would go unseen."""
+        latest = Period.of(now.astimezone(self.tz).date()).next()
+        if self.first is not None and period < self.first:
+            raise UserError(T.BEFORE_FIRST.format(period=period.label, first=self.first.label))
+        if period > latest:
+            raise UserError(T.TOO_FAR.format(period=period.label, latest=latest.label))
 
     def is_open(self, period: Period, now: datetime) -> bool:
         return now.astimezone(self.tz).date() >= self.opens_on(period)

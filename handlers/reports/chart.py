@@ -16,7 +16,7 @@ from handlers.reports import text as T
 from handlers.reports.calendar import Period
 from handlers.reports.status import UnitMonth
 
-COLORS = {T.ON_TIME: "#4CAF50", T.LATE: "#FFC107", T.MISSING: "#E53935"}
+COLORS = {T.ON_TIME: "#4CAF50", T.LATE: "#FFC107", T.MISSING: "#E53935", T.PENDING: "#BDBDBD"}
 
 
 def month_counts(periods: list[Period], grid: list[list[UnitMonth]]) -> dict[str, list[int]]:

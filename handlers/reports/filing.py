@@ -22,6 +22,7 @@ from handlers.core import (
     flow,
     split_args,
 )
+from handlers.dates import day
 from handlers.reports import text as T
 from handlers.reports.args import (
     match_unit,
@@ -74,14 +75,18 @@ def file_report(msg: Incoming, ctx: Context) -> str:
     rest = command_args(msg)
     body = _ONE_MESSAGE.search(rest)
     words = split_args(rest[: body.start()] if body else rest)
-    period, words = split_period(words, ctx.local().date())
+    today = ctx.local().date()
+    period, words = split_period(words, today)
     unit, words = pick_unit(ctx.sender.units(Role.LIAISON), words)
     _refuse_other_unit(ctx, words)
     refuse_extra(words, USAGE)
     schedule = ReportSchedule(ctx)
     period = period or schedule.current_period(ctx.now)
+    schedule.check_reportable(period, ctx.now)
     if not schedule.is_open(period, ctx.now):
-        raise UserError(T.NOT_OPEN.format(period=period.label, opens=schedule.opens_on(period)))
+        raise UserError(
+            T.NOT_OPEN.format(period=period.label, opens=day(schedule.opens_on(period), today))
+        )
     deadline = schedule.deadline(period)
     warn_missing_years(ctx, schedule.workdays)
     data = {"unit_id": unit.id, "unit": unit.name, "period": str(period), "sections": {}}
@@ -92,7 +97,9 @@ def file_report(msg: Incoming, ctx: Context) -> str:
     existing = find_report(ctx.session, unit.id, str(period))
     note = T.EXISTING.format(version=existing.version) if existing else ""
     ctx.start_conversation(FLOW, SECTIONS[0], **data)
-    return T.START.format(unit=unit.name, period=period.label, deadline=deadline, existing=note)
+    return T.START.format(
+        unit=unit.name, period=period.label, deadline=day(deadline, today), existing=note
+    )
 
 
 def _refuse_other_unit(ctx: Context, words: list[str]) -> None:
@@ -218,12 +225,14 @@ def save_report(ctx: Context, convo: Conversation) -> str:
         "unit": data["unit"],
         "period": period.label,
         "version": report.version,
-        "deadline": schedule.deadline(period),
+        "deadline": day(schedule.deadline(period), ctx.local()),
     }
     if report.version == 1:
         return (T.SAVED_LATE if late else T.SAVED_ON_TIME).format(**said)
     if late:
         first_late = schedule.late_days(period, report.first_filed_at) > 0
         status = T.LATE if first_late else T.ON_TIME
-        return T.REPLACED_LATE.format(first=ctx.local(report.first_filed_at), status=status, **said)
+        return T.REPLACED_LATE.format(
+            first=day(ctx.local(report.first_filed_at), ctx.local()), status=status, **said
+        )
     return T.SAVED_ON_TIME.format(**said) + T.REPLACED

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy.orm import Session
 
@@ -23,15 +24,21 @@ class UnitMonth:
     unit: Unit
     period: Period
     report: MonthlyReport | None
-    status: str  # T.ON_TIME / T.LATE / T.MISSING
+    status: str  # T.ON_TIME / T.LATE / T.MISSING / T.PENDING
     late_days: int = 0
 
 
 def classify(
-    schedule: ReportSchedule, unit: Unit, period: Period, report: MonthlyReport | None
+    schedule: ReportSchedule,
+    unit: Unit,
+    period: Period,
+    report: MonthlyReport | None,
+    today: date | None = None,
 ) -> UnitMonth:
+    """With `today`, a month still open (deadline not passed) without a report is 未截止."""
     if report is None:
-        return UnitMonth(unit, period, None, T.MISSING)
+        pending = today is not None and today <= schedule.deadline(period)
+        return UnitMonth(unit, period, None, T.PENDING if pending else T.MISSING)
     days = schedule.late_days(period, report.first_filed_at)
     return UnitMonth(unit, period, report, T.LATE if days else T.ON_TIME, days)
 
@@ -41,12 +48,13 @@ def status_grid(
     schedule: ReportSchedule,
     periods: list[Period],
     units: Iterable[Unit] | None = None,
+    today: date | None = None,
 ) -> list[list[UnitMonth]]:
     """One row per unit (roster order), one cell per period; a single query for the reports."""
     units = list(units) if units is not None else member_units(session)
     found = {(r.unit_id, r.period): r for r in reports_for(session, [str(p) for p in periods])}
     return [
-        [classify(schedule, unit, p, found.get((unit.id, str(p)))) for p in periods]
+        [classify(schedule, unit, p, found.get((unit.id, str(p))), today) for p in periods]
         for unit in units
     ]
 
@@ -56,7 +64,7 @@ def month_status(session: Session, schedule: ReportSchedule, period: Period) -> 
 
 
 def counts(cells: Iterable[UnitMonth]) -> dict[str, int]:
-    out = {T.ON_TIME: 0, T.LATE: 0, T.MISSING: 0}
+    out = {T.ON_TIME: 0, T.LATE: 0, T.MISSING: 0, T.PENDING: 0}
     for cell in cells:
         out[cell.status] += 1
     return out

@@ -16,6 +16,7 @@ from handlers.core import (
     command_args,
     split_args,
 )
+from handlers.dates import day, moment
 from handlers.reports import text as T
 from handlers.reports.args import refuse_extra, render_sections, split_period, visible_unit
 from handlers.reports.calendar import Period, ReportSchedule
@@ -30,7 +31,9 @@ from storage.roster import Person
 def _period_and_schedule(ctx: Context, msg: Incoming) -> tuple[Period, ReportSchedule, list[str]]:
     period, rest = split_period(split_args(command_args(msg)), ctx.local().date())
     schedule = ReportSchedule(ctx)
-    return period or schedule.current_period(ctx.now), schedule, rest
+    period = period or schedule.current_period(ctx.now)
+    schedule.check_reportable(period, ctx.now)
+    return period, schedule, rest
 
 
 def _month_only(ctx: Context, msg: Incoming, usage: str) -> tuple[Period, ReportSchedule]:
@@ -53,7 +56,9 @@ def show_report(msg: Incoming, ctx: Context) -> str:
     warn_missing_years(ctx, schedule.workdays)
     report = find_report(ctx.session, unit.id, str(period))
     if report is None:
-        return T.NOT_FILED.format(unit=unit.name, period=period.label, deadline=deadline)
+        return T.NOT_FILED.format(
+            unit=unit.name, period=period.label, deadline=day(deadline, ctx.local())
+        )
     cell = classify(schedule, unit, period, report)
     person = ctx.session.get(Person, report.filed_by)
     head = T.VIEW_HEAD.format(
@@ -62,12 +67,12 @@ def show_report(msg: Incoming, ctx: Context) -> str:
         version=report.version,
         status=_status_text(cell),
         person=person.name if person else "",
-        filed=ctx.local(report.filed_at),
+        filed=moment(report.filed_at, ctx.local()),
     )
     lines = [head, render_sections(report.sections())]
     older = versions_of(ctx.session, report.id)[:-1]
     if older:
-        listed = "；".join(f"第{v.version}版 {ctx.local(v.filed_at):%m月%d日 %H:%M}" for v in older)
+        listed = "；".join(f"第{v.version}版 {moment(v.filed_at, ctx.local())}" for v in older)
         lines.append(T.VIEW_VERSIONS.format(versions=listed))
     return "\n".join(lines)
 
@@ -87,7 +92,7 @@ def summarize_month(msg: Incoming, ctx: Context) -> str:
     lines = [
         T.SUMMARY_HEAD.format(
             period=period.label,
-            deadline=schedule.deadline(period),
+            deadline=day(schedule.deadline(period), ctx.local()),
             filed=len(filed),
             missing=len(missing),
         )
@@ -111,7 +116,9 @@ def submission_status(msg: Incoming, ctx: Context) -> str:
     total = counts(cells)
     lines = [
         T.STATUS_HEAD.format(
-            period=period.label, deadline=deadline, note="" if due else T.STATUS_NOT_DUE
+            period=period.label,
+            deadline=day(deadline, ctx.local()),
+            note="" if due else T.STATUS_NOT_DUE,
         ),
         T.STATUS_COUNTS.format(
             on_time=total[T.ON_TIME],

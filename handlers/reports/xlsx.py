@@ -2,6 +2,8 @@
 
 Only months whose deadline has passed count; `LIAISON_REPORT_FIRST_PERIOD` (YYYY-MM) lets an
 office that started using the bot mid-year leave earlier months out instead of marking them missing.
+Without it, the record starts at the month the roster was first loaded (a new install in November
+counts from November, not January).
 """
 
 from __future__ import annotations
@@ -11,11 +13,14 @@ import io
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+from sqlalchemy import func, select
 
 from handlers.core import Context
 from handlers.reports import text as T
 from handlers.reports.calendar import Period, ReportSchedule
 from handlers.reports.status import UnitMonth, status_grid
+from handlers.xlsx_style import finish_workbook
+from storage.roster import Appointment
 
 SUMMARY_HEADER = [
     "序号",
@@ -39,9 +44,15 @@ def assessed_periods(ctx: Context, schedule: ReportSchedule, year: int) -> list[
     """The months of `year` whose deadline has passed (and that the office tracks)."""
     today = ctx.local().date()
     first = ctx.option("LIAISON_REPORT_FIRST_PERIOD", "")
-    start = Period.parse(first) if first else Period(year, 1)
+    start = Period.parse(first) if first else roster_start(ctx) or Period(year, 1)
     periods = [Period(year, m) for m in range(1, 13)]
     return [p for p in periods if p >= start and schedule.deadline(p) < today]
+
+
+def roster_start(ctx: Context) -> Period | None:
+    """The month the first appointment on the roster began: when the bot started being used."""
+    began = ctx.session.scalar(select(func.min(Appointment.started_at)))
+    return Period.of(began.astimezone(ctx.tz).date()) if began else None
 
 
 def build_assessment(
@@ -55,6 +66,7 @@ def build_assessment(
     book = Workbook()
     _summary_sheet(book.active, year, periods, grid)
     _detail_sheet(book.create_sheet("逐月明细"), periods, grid)
+    finish_workbook(book)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue(), periods, len(grid)

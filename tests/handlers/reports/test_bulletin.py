@@ -44,12 +44,26 @@ def generate(bot, quarter: str = "2026Q3"):
     return reply, files
 
 
-def test_generate_compiles_a_numbered_bulletin_docx(quarter):
+def publish(bot, issue: str = "2026Q3") -> str:
+    reply = bot.send(OFFICE, f"简报 发布 {issue}")
+    while bot.pushes():
+        pass
+    return reply
+
+
+def test_generate_compiles_a_bulletin_docx_numbered_when_published(quarter):
     bot = quarter
     reply, files = generate(bot)
-    assert "《联席会议工作简报》2026年第1期（2026年第三季度）" in reply.text
+    assert "《联席会议工作简报》草稿（2026年第三季度）" in reply.text
     assert "按时4份、迟交1份" in reply.text and len(files) == 1
-    document = open_docx(bot, files[0])
+    assert "「简报 发布 2026Q3」" in reply.text and "「简报 作废 2026Q3」" in reply.text
+    draft = "\n".join(p.text for p in open_docx(bot, files[0]).paragraphs)
+    assert "期号在印发时确定" in draft and "第1期" not in draft
+    assert publish(bot) == T.PUBLISHED.format(issue="2026年第1期", people=64)
+    bot.send(OFFICE, "简报 下载 2026年第1期")
+    (kept,) = bot.pushes(OFFICE)
+    assert kept.document.filename == "联席会议工作简报2026年第1期.docx"
+    document = open_docx(bot, kept)
     text = "\n".join(p.text for p in document.paragraphs)
     assert bot.services.settings.org_name in text and "工作简报" in text
     assert "2026年第1期" in text and "办公室编印" in text and "2026年11月23日" in text
@@ -65,19 +79,26 @@ def test_generate_compiles_a_numbered_bulletin_docx(quarter):
     assert len(rows) == 33 and len(document.inline_shapes) == 1  # the chart
 
 
-def test_regenerating_a_draft_keeps_its_number_and_numbers_run_per_year(quarter):
+def test_numbers_are_given_in_publishing_order_not_drafting_order(quarter):
     bot = quarter
-    generate(bot)
+    generate(bot, "2026Q4")  # drafted first, before Q3
     reply, _ = generate(bot)
-    assert "2026年第1期" in reply.text and T.DRAFT_REPLACED in reply.text
-    reply, _ = generate(bot, "2026Q2")
-    assert "2026年第2期" in reply.text
+    assert "第1期" not in reply.text
+    reply, _ = generate(bot)
+    assert T.DRAFT_REPLACED in reply.text
+    assert "2026年第1期" in publish(bot, "2026Q3")
+    bot.clock.set(datetime(2027, 1, 20, 9, tzinfo=TZ))
+    generate(bot, "2026Q4")
+    assert "2026年第2期" in publish(bot, "2026年第四季度")
+    listing = bot.send(OFFICE, "简报 列表")
+    assert "2026年第1期（2026Q3）已印发 2026年11月23日" in listing
+    assert "2026年第2期（2026Q4）已印发 1月20日" in listing
 
 
 def test_publish_pushes_summary_and_file_to_every_member_once_then_freezes(quarter):
     bot = quarter
     generate(bot)
-    reply = bot.send(OFFICE, "简报 发布 2026年第1期")
+    reply = bot.send(OFFICE, "简报 发布 2026Q3")
     assert reply == T.PUBLISHED.format(issue="2026年第1期", people=64)
     pushes = []
     while batch := bot.pushes():
@@ -88,6 +109,7 @@ def test_publish_pushes_summary_and_file_to_every_member_once_then_freezes(quart
     assert all(p.document and p.document.kind == "简报" for p in pushes if p.kind == "file")
     assert "不再重复推送" in bot.send(OFFICE, "简报 发布 2026年第1期") and bot.pushes() == []
     assert bot.send(OFFICE, "简报 生成 2026Q3") == T.FROZEN.format(issue="2026年第1期")
+    assert bot.send(OFFICE, "简报 作废 2026Q3") == T.VOID_PUBLISHED.format(issue="2026年第1期")
 
 
 def test_kept_bulletins_can_be_listed_and_downloaded_again(quarter):
@@ -142,12 +164,12 @@ def test_a_draft_older_than_a_filing_is_not_published(quarter):
     bot.clock.advance(hours=1)
     bot.send("demo-u04-liaison", "月报 2026-09 工作动态：补报；主要活动：乙；重大事项进展：无")
     bot.send("demo-u04-liaison", "确认")
-    reply = bot.send(OFFICE, "简报 发布 2026年第1期")
+    reply = bot.send(OFFICE, "简报 发布 2026Q3")
     assert "草稿已不是最新内容" in reply and "简报 生成 2026Q3" in reply
     assert bot.pushes() == []
     bot.clock.advance(minutes=5)
     generate(bot)
-    assert "已印发" in bot.send(OFFICE, "简报 发布 2026年第1期")
+    assert "已印发" in bot.send(OFFICE, "简报 发布 2026Q3")
 
 
 def test_a_quarter_without_a_year_is_the_latest_such_quarter(quarter, caplog):

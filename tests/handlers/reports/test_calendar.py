@@ -66,7 +66,7 @@ def test_december_deadline_without_2027_counts_weekends_and_warns_the_office_onc
     for _ in range(2):
         bot.run_jobs()
     status = bot.send("demo-office", "报送情况 2026-12")
-    assert "截止01月07日" in status  # Fri 1, Mon 4 … Thu 7: weekdays only
+    assert "截止2027年1月7日" in status  # Fri 1, Mon 4 … Thu 7: weekdays only
     bot.clock.advance(days=1)
     bot.run_jobs()
     warnings = [p for p in bot.pushes() if (p.dedupe_key or "").startswith("calendar-missing:2027")]
@@ -80,7 +80,7 @@ def test_december_deadline_after_importing_2027_follows_the_notice(bot):
     bot.clock.set(datetime(2026, 12, 20, 9, 0, tzinfo=TZ))
     bot.run_jobs()
     # Working days: 5, 6, 7, 8 and the make-up Saturday 9 January (1 and 4 January are off).
-    assert "截止01月09日" in bot.send("demo-office", "报送情况 2026-12")
+    assert "截止2027年1月9日" in bot.send("demo-office", "报送情况 2026-12")
     assert not [p for p in bot.pushes() if (p.dedupe_key or "").startswith("calendar-missing")]
 
 

@@ -99,7 +99,7 @@ def test_filing_after_the_deadline_is_late(bot, clock):
     assert "按时" in file_report(bot, EDU, period="2026-11")
     clock.set(datetime(2026, 12, 9, 10, 0, tzinfo=TZ))
     reply = file_report(bot, RS, period="2026-11")
-    assert "迟交" in reply and "12月07日" in reply
+    assert "迟交" in reply and "12月7日" in reply
     with bot.session() as session:
         late = session.scalar(select(MonthlyReport).where(MonthlyReport.unit_id == 9))
     assert late.late is True

@@ -94,7 +94,7 @@ def test_a_replacement_says_the_earlier_version_is_kept_and_how_late_ones_count(
     clock.set(datetime(2026, 12, 9, 10, 0, tzinfo=TZ))  # deadline was Mon 7 Dec
     bot.send(RS, "月报 2026-11 工作动态：第三稿；主要活动：乙；重大事项进展：无")
     late = bot.send(RS, "确认")
-    assert "第3版" in late and "12月07日" in late and "首次报送（11月23日，按时）" in late
+    assert "第3版" in late and "12月7日" in late and "首次报送（11月23日，按时）" in late
     assert "（第3版，按时）" in bot.send(RS, "月报 查看 2026-11")
 
 

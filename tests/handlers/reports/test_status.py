@@ -6,11 +6,13 @@ from __future__ import annotations
 from datetime import datetime
 
 import openpyxl
+from sqlalchemy import update
 
 from handlers.core import Context
 from handlers.reports import text as T
 from handlers.reports.calendar import Period, ReportSchedule
 from handlers.reports.xlsx import assessed_periods
+from storage.roster import Appointment
 from tests.support import TZ
 
 OFFICE = "demo-office"
@@ -28,7 +30,7 @@ def test_status_lists_units_as_on_time_late_and_missing_with_counts(bot):
     file(bot, "09", "2026-10", (2026, 11, 10, 10))
     bot.clock.set(datetime(2026, 11, 23, 9, tzinfo=TZ))
     status = bot.send(OFFICE, "报送情况 2026-10")
-    assert status.startswith("2026年10月月报报送情况（截止11月06日）")
+    assert status.startswith("2026年10月月报报送情况（截止11月6日）")
     assert "按时 1 · 迟交 1 · 未报 30（共32个单位）" in status
     assert "按时（1）：区卫健委" in status and "迟交（1）：区人社局（迟4天）" in status
     assert "区教育局" in status.split("未报（30）：")[1]
@@ -52,7 +54,14 @@ def test_chasing_twice_in_a_minute_does_not_double(bot):
     assert bot.send(OFFICE, "催报") == T.CHASED_AGAIN.format(period="2026年11月", units=32)
 
 
+def roster_since(bot, moment: datetime) -> None:
+    """As if the roster had been loaded at `moment` (an install in use for a while)."""
+    with bot.session() as session, session.begin():
+        session.execute(update(Appointment).values(started_at=moment))
+
+
 def test_yearly_timeliness_record_as_xlsx(bot):
+    roster_since(bot, datetime(2025, 12, 1, tzinfo=TZ))
     file(bot, "09", "2026-09", (2026, 10, 12, 10))  # on time (deadline 13 Oct)
     file(bot, "09", "2026-10", (2026, 11, 10, 10))  # 4 days late (deadline 6 Nov)
     file(bot, "01", "2026-10", (2026, 11, 6, 22))  # on time, late evening of the deadline
@@ -102,3 +111,14 @@ def test_assessment_leaves_out_months_before_the_first_tracked_one_and_bad_years
     assert T.ASSESS_BAD_YEAR.format(text="二〇二六") == bot.send(OFFICE, "月报 考核 二〇二六")
     assert "无效" in bot.send(OFFICE, "月报 考核 2030")
     assert "仅限办公室" in bot.send("demo-u09-liaison", "月报 考核 2026")
+
+
+def test_a_new_install_counts_from_the_month_its_roster_was_loaded(bot):
+    """The demo roster is loaded on 23 Nov 2026: January to October are not 未报."""
+    assert T.ASSESS_NONE.format(year=2026) == bot.send(OFFICE, "月报 考核 2026")
+    file(bot, "09", "2026-11", (2026, 12, 4, 10))
+    bot.clock.set(datetime(2027, 1, 4, 9, tzinfo=TZ))
+    reply = bot.reply(OFFICE, "月报 考核 2026")
+    assert reply.text == T.ASSESS_DONE.format(
+        year=2026, units=32, months=1, first="2026年11月", last="2026年11月"
+    )
