@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -200,6 +201,7 @@ def serve(
     if not 1 <= port <= 65535:
         raise CliError(f"--port 应为 1–65535 的端口号（当前为 {port}）")
     metrics_dir = prepare_metrics_dir()  # before _services() imports prometheus_client
+    serve_pid = os.getpid()
     children = []
     try:
         services = _services()
@@ -212,11 +214,19 @@ def serve(
         for line in channel_lines(services.settings, stream=not no_dingtalk_stream):
             click.echo(line)
         click.echo("本地对话：在另一个终端运行  .venv/bin/liaison shell --as demo-office")
-        run_gunicorn(host, port, workers, threads)
-    finally:
-        for child in children:
-            _stop(child)
+        click.echo("按 Ctrl-C 停止。")
+        run_gunicorn(host, port, workers, threads, on_stop=lambda: _signal_all(children))
+    except KeyboardInterrupt:  # Ctrl-C reached this process outside gunicorn's own handler
+        pass
+    finally:  # gunicorn ends with sys.exit(), so this is where a stop comes out
+        if os.getpid() != serve_pid:  # a forked worker unwinding (a second signal mid-exit)
+            os._exit(0)
+        _stop_all(children)
         shutil.rmtree(metrics_dir, ignore_errors=True)
+        click.echo("联络机器人已停止。")
+        import gc
+
+        gc.freeze()  # exit without the final collection of everything imported
 
 
 def channel_lines(settings, stream: bool = True) -> list[str]:
@@ -271,14 +281,26 @@ def _start_scheduler() -> subprocess.Popen:
     return subprocess.Popen([*args, "scheduler", "--parent-pid", str(os.getpid())])
 
 
-def _stop(child: subprocess.Popen) -> None:
-    child.send_signal(signal.SIGTERM)
-    try:
-        child.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        log.warning("定时任务进程 %s 10 秒内未退出，已强制结束", child.pid)
-        child.kill()
-        child.wait()
+CHILD_GRACE = 3.0  # seconds, counted from the stop, for all children together
+
+
+def _signal_all(children: list[subprocess.Popen]) -> None:
+    """SIGTERM to every child still running, so they stop while gunicorn stops, not after it."""
+    for child in children:
+        if child.poll() is None:
+            child.send_signal(signal.SIGTERM)
+
+
+def _stop_all(children: list[subprocess.Popen]) -> None:
+    _signal_all(children)
+    deadline = time.monotonic() + CHILD_GRACE
+    for child in children:
+        try:
+            child.wait(timeout=max(deadline - time.monotonic(), 0.1))
+        except subprocess.TimeoutExpired:
+            log.warning("子进程 %s 在 %.0f 秒内未退出，已强制结束", child.pid, CHILD_GRACE)
+            child.kill()
+            child.wait()
 
 
 @cli.command()
@@ -301,12 +323,15 @@ def scheduler(parent_pid: int | None) -> None:
         signal.signal(sig, lambda *_: stopping.set())
     sched.start()
     log.info("scheduler started (pid %s)", os.getpid())
-    while not stopping.wait(1.0):
+    while not stopping.wait(0.2):
         if parent_pid is not None and os.getppid() != parent_pid:
             log.warning("serve 主进程 %s 已不在，定时任务进程随之停止", parent_pid)
             break
     sched.shutdown(wait=True)
     log.info("scheduler stopped")
+    import gc
+
+    gc.freeze()  # exit without the final collection of everything imported (as gunicorn workers)
 
 
 PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
