@@ -164,3 +164,23 @@ def test_what_does_not_verify_is_refused_and_changes_nothing(channels, channel_s
     res = client.http.post(client.url, params=params, data=body, timeout=30)
     assert 400 <= res.status_code < 500, (res.status_code, res.text)
     assert counts(channel_services) == (0, 0, 0)
+
+
+def test_a_reporters_openid_is_never_stored_in_clear(channels, channel_services, clock):
+    from sqlalchemy import text
+
+    import storage
+    from tests.bot.test_same_answers_everywhere import report_on
+
+    number, _code = report_on(channels.wechat.ask, OPENID)
+    clock.advance(hours=49)
+    office = channels.wecom.send_text("demo-office", f"不予受理 {number} 不属于职业病危害问题")
+    assert office.status == 200
+    _deliver_mp(channels)  # the window is closed: the news is kept
+    with channel_services.sessions() as s:
+        dump = "\n".join(
+            " ".join(str(v) for v in row)
+            for table in storage.Base.metadata.sorted_tables
+            for row in s.execute(text(f"SELECT * FROM {table.name}")).all()
+        )
+    assert number in dump and OPENID not in dump
