@@ -40,7 +40,7 @@ class ReferralCase(Base):
     employer_key: Mapped[str] = mapped_column(String(200), index=True)  # normalised, for clusters
     place: Mapped[str] = mapped_column(String(200))
     street: Mapped[str] = mapped_column(String(50), default="", index=True)  # 镇街 recognised
-    hazard: Mapped[str] = mapped_column(String(10))
+    hazard: Mapped[str] = mapped_column(String(40))  # one or more, «粉尘、噪声»
     description: Mapped[str] = mapped_column(Text)
     has_contact: Mapped[bool] = mapped_column(default=False)
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"), index=True)

@@ -14,6 +14,7 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import select
 
 from handlers.core import Context, Role, UserError, split_args
+from handlers.duties import Suggestion, suggest_units
 from handlers.referrals import text as tx
 from handlers.units import candidates, short_name
 from handlers.workdays import WorkCalendar
@@ -116,20 +117,38 @@ def unit_name(ctx: Context, unit_id: int | None) -> str:
     return unit.name if unit else "—"
 
 
+def unit_candidates(ctx: Context, name: str) -> list[Unit]:
+    return candidates(member_units(ctx.session), name.strip())
+
+
 def find_unit(ctx: Context, name: str) -> Unit:
     """A member unit from a loose name: exact, contained, in-order characters, a common or former
-    name (环保局, 安监局, 住建局…), or else a list of close spellings to choose from."""
+    name (环保局, 安监局, 住建局…), or else a list of close spellings to choose from. A fragment
+    that many names contain (`区`) asks for more instead of guessing."""
     name = name.strip()
     units = member_units(ctx.session)
-    found = candidates(units, name)
+    found = candidates(units, name) or [u for u in units if name and name in u.name]
     if len(found) == 1:
         return found[0]
     if found:
-        names = "、".join(u.name for u in found[:6])
-        raise UserError(tx.MANY_UNITS.format(name=name, names=names))
+        raise UserError(tx.many_units(name[:20], [u.name for u in found]))
     close = difflib.get_close_matches(name, [u.name for u in units], n=3, cutoff=0.4)
     hint = f"您是不是要：{'、'.join(close)}？" if close else "发送「案件 编号」可查看建议承办单位。"
     raise UserError(tx.NO_UNIT_MATCH.format(name=name[:20], hint=hint))
+
+
+def hazards_of(hazard: str) -> list[str]:
+    """The hazard types of a case: «粉尘、噪声» -> [粉尘, 噪声]."""
+    return [h for h in hazard.split("、") if h]
+
+
+def suggest(hazard: str, description: str, street: str = "") -> list[Suggestion]:
+    """Suggested units for every hazard type of the case, each unit once, best first."""
+    found: dict[str, Suggestion] = {}
+    for one in hazards_of(hazard) or [hazard]:
+        for suggestion in suggest_units(one, description, street):
+            found.setdefault(suggestion.unit, suggestion)
+    return list(found.values())[:3]
 
 
 def street_of(ctx: Context, place: str) -> str:

@@ -18,6 +18,7 @@ from handlers.referrals.cases import (
     at_local,
     calendar,
     end_of,
+    hazards_of,
     leaders,
     liaisons,
     log_event,
@@ -34,12 +35,14 @@ REMIND_HOUR = {"签收": 12, "反馈": 9}
 
 def answer_days(ctx: Context, hazard: str) -> int:
     """LIAISON_REFERRAL_DAYS (default 15), overridden per hazard by LIAISON_REFERRAL_DAYS_BY_HAZARD
-    such as "放射=10,化学毒物=10"."""
-    days = ctx.option_int("LIAISON_REFERRAL_DAYS", DEFAULT_ANSWER_DAYS)
+    such as "放射=10,化学毒物=10"; a case of several hazard types takes the shortest."""
+    default = ctx.option_int("LIAISON_REFERRAL_DAYS", DEFAULT_ANSWER_DAYS)
+    by_hazard: dict[str, int] = {}
     for item in ctx.option("LIAISON_REFERRAL_DAYS_BY_HAZARD", "").replace("，", ",").split(","):
         name, _, value = item.partition("=")
-        if name.strip() == hazard and value.strip().isdigit():
-            days = int(value.strip())
+        if value.strip().isdigit():
+            by_hazard[name.strip()] = int(value.strip())
+    days = min(by_hazard.get(h, default) for h in hazards_of(hazard) or [hazard])
     return max(days, 1)
 
 

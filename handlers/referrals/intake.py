@@ -25,9 +25,8 @@ from handlers.core import (
     command,
     flow,
 )
-from handlers.duties import suggest_units
 from handlers.referrals import text as tx
-from handlers.referrals.cases import log_event, office_people, street_of
+from handlers.referrals.cases import log_event, office_people, street_of, suggest
 from handlers.referrals.warning import check_clusters, employer_key
 from storage import referrals as st
 from storage.db import serialize
@@ -90,15 +89,23 @@ def _take(text: str, low: int, high: int, error: str) -> str:
     return text
 
 
+_NUMBERS_ONLY = re.compile(r"[\d\s,，、;；和及与.。]+")
+
+
 def _hazard(text: str) -> str:
+    """One or more hazard types, in the list's order: «粉尘危害», «噪音太大», «1.粉尘», «粉尘和噪声»,
+    «1、2» («粉尘、噪声»)."""
     text = _plain(text)
-    if text.isdigit() and 1 <= int(text) <= len(tx.HAZARDS):
-        return tx.HAZARDS[int(text) - 1]
+    if _NUMBERS_ONLY.fullmatch(text):
+        numbers = {int(n) for n in re.findall(r"\d+", text)}
+        if numbers and all(1 <= n <= len(tx.HAZARDS) for n in numbers):
+            return "、".join(h for i, h in enumerate(tx.HAZARDS, start=1) if i in numbers)
+        raise UserError(tx.BAD_HAZARD)
     found = {h for h in tx.HAZARDS if h in text}
     found |= {h for word, h in HAZARD_WORDS.items() if word in text}
-    if len(found) == 1:  # «粉尘危害», «噪音太大», «1.粉尘»
-        return found.pop()
-    raise UserError(tx.BAD_HAZARD)
+    if not found:
+        raise UserError(tx.BAD_HAZARD)
+    return "、".join(h for h in tx.HAZARDS if h in found)
 
 
 def _contact_step(ctx: Context, convo: Conversation, text: str) -> str:
@@ -192,9 +199,7 @@ def file_case(ctx: Context, msg: Incoming, data: dict) -> tuple[st.ReferralCase,
         )
     )
     log_event(ctx, case, "登记", f"危害类型：{case.hazard}", anonymous=True)
-    suggestion = "、".join(
-        s.unit for s in suggest_units(case.hazard, case.description, case.street)
-    )
+    suggestion = "、".join(s.unit for s in suggest(case.hazard, case.description, case.street))
     ctx.push(office_people(ctx), tx.new_case_notice(case, suggestion))
     check_clusters(ctx, case)
     return case, code

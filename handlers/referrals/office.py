@@ -11,8 +11,10 @@ import re
 import unicodedata
 from datetime import date, timedelta
 
+import cn2an
+
 from handlers.core import Context, Incoming, Role, UserError, command, command_args
-from handlers.duties import suggest_units
+from handlers.dates import clock
 from handlers.referrals import text as tx
 from handlers.referrals.cases import (
     calendar,
@@ -22,7 +24,9 @@ from handlers.referrals.cases import (
     local_day,
     log_event,
     require,
+    suggest,
     take_case,
+    unit_candidates,
     unit_name,
 )
 from handlers.referrals.deadlines import extend, set_deadlines
@@ -43,8 +47,21 @@ def _plain(text: str) -> str:
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
 
 
+def _arabic(text: str) -> str:
+    """Chinese numerals as digits, «十个工作日» -> «10个工作日», «两天» -> «2天»."""
+    plain = _plain(text)
+    try:
+        return cn2an.transform(plain, "cn2an")
+    except (ValueError, KeyError, IndexError):  # cn2an refuses what is not a number
+        return plain
+
+
+def is_days(text: str) -> bool:
+    return _DAYS.match(_arabic(text)) is not None
+
+
 def parse_days(text: str, usage: str) -> int:
-    match = _DAYS.match(_plain(text))
+    match = _DAYS.match(_arabic(text))
     if not match or not 1 <= int(match.group(1)) <= MAX_DAYS:
         raise UserError(tx.BAD_DAYS.format(usage=usage))
     return int(match.group(1))
@@ -84,7 +101,7 @@ def _check_due(ctx: Context, due: date) -> date:
 
 
 def suggestion_text(case: st.ReferralCase) -> str:
-    found = suggest_units(case.hazard, case.description, case.street)
+    found = suggest(case.hazard, case.description, case.street)
     return "；".join(f"{s.unit}（{s.reason}）" for s in found) or "—"
 
 
@@ -118,18 +135,34 @@ def reject_case(msg: Incoming, ctx: Context) -> str:
 
 
 def _refer_args(ctx: Context, rest: str, usage: str) -> tuple[str, int | None, date | None]:
-    """The unit's name and, when the last word is one, a period in working days or a date."""
+    """The unit's name and, when the last word is not part of a unit's name, the period in
+    working days or the date; a last word that is neither is refused, never taken as the default.
+    Several units at once are refused: a case has one handling unit at a time."""
     rest = re.sub(r"(\d)\s+(?=个工作日|工作日|天|日)", r"\1", rest)
     words = [w for w in _ARG_SPLIT.split(rest) if w]
     days = due = None
-    if len(words) >= 2 and _DAYS.match(_plain(words[-1])):
-        days = parse_days(words.pop(), usage)
-    elif len(words) >= 2 and (due := parse_due_date(ctx, words[-1])) is not None:
-        words.pop()
-        _check_due(ctx, due)
+    if len(words) >= 2 and not unit_candidates(ctx, words[-1]):
+        last = words.pop()
+        if is_days(last) or re.fullmatch(r"\d+", _plain(last)):
+            days = parse_days(last, usage)
+        elif (due := parse_due_date(ctx, last)) is not None:
+            _check_due(ctx, due)
+        else:
+            raise UserError(tx.BAD_DEADLINE.format(text=last[:20], usage=usage))
     if not words:
         raise UserError(f"请写明承办单位，例如「{usage}」。")
+    _refuse_several(ctx, words, usage)
     return "".join(words), days, due
+
+
+def _refuse_several(ctx: Context, words: list[str], usage: str) -> None:
+    """`转办 N 区人社局、区应急管理局`: each word one unit, two or more units in all."""
+    found = [unit_candidates(ctx, w) for w in words]
+    if len(words) < 2 or any(len(f) != 1 for f in found):
+        return
+    names = list(dict.fromkeys(f[0].name for f in found))
+    if len(names) > 1:
+        raise UserError(tx.one_unit_only(names, usage))
 
 
 @command("转办", roles=OFFICE, usage="转办 编号 单位 [期限工作日]")
@@ -187,7 +220,7 @@ def urge_case(msg: Incoming, ctx: Context) -> str:
         if e.action == "催办" and e.at >= case.referred_at and local_day(ctx, e.at) == today
     ]
     if urged:  # a repeat or a double send the same day does not go out again
-        return f"今天{ctx.local(urged[-1].at):%H:%M}已催办过 {case.number}，未重复发送。"
+        return f"今天{clock(ctx.local(urged[-1].at))}已催办过 {case.number}，未重复发送。"
     stage = "签收" if case.status == st.REFERRED else "反馈"
     due = case.sign_due if stage == "签收" else case.answer_due
     text = (

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from handlers import dates
 from storage import referrals as st
 
 HAZARDS = ("粉尘", "噪声", "化学毒物", "放射", "高温", "其他")
@@ -41,8 +42,9 @@ ASK_EMPLOYER = (
     "第1步（共5步）：请输入被反映的用人单位名称。"
 )
 ASK_PLACE = "第2步：请输入该单位的地址或所在街道（镇），例如「淮河路街道××路××号」。"
-ASK_HAZARD = "第3步：请选择危害类型，回复序号或名称：\n" + "\n".join(
-    f"{i}. {h}" for i, h in enumerate(HAZARDS, start=1)
+ASK_HAZARD = (
+    "第3步：请选择危害类型，回复序号或名称（有几种的可以一起写，如「1、2」或「粉尘和噪声」）：\n"
+    + "\n".join(f"{i}. {h}" for i, h in enumerate(HAZARDS, start=1))
 )
 ASK_DESCRIPTION = (
     "第4步：请描述具体情况：发生了什么、在哪个车间或岗位、涉及多少人、持续多久。\n"
@@ -68,7 +70,10 @@ NO_CONTACT_WORDS = {
 CONFIRM_WORDS = {"提交", "确认", "确认提交", "确定", "是", "是的", "好", "好的", "ok"}
 BAD_EMPLOYER = "用人单位名称应为2至100个字，请重新输入。"
 BAD_PLACE = "地址或街道应为2至200个字，请重新输入。"
-BAD_HAZARD = "没有识别该危害类型。请回复1至6的序号，或名称：" + "、".join(HAZARDS)
+BAD_HAZARD = (
+    "没有识别该危害类型。请回复1至6的序号，或名称：" + "、".join(HAZARDS) + "；"
+    "有几种的，可以一起写，如「粉尘和噪声」或「1、2」。"
+)
 BAD_DESCRIPTION = "情况描述应为10至1000个字，请补充后重新输入。"
 BAD_CONTACT = "联系方式应为3至50个字；不留请回复「无」。"
 ASK_CONFIRM = "回复「提交」确认举报，或「取消」放弃。"
@@ -149,7 +154,7 @@ def day(value: date | None) -> str:
 
 def short_day(value: date, today: date) -> str:
     """«12月3日» within the current year, the full date otherwise."""
-    return f"{value.month}月{value.day}日" if value.year == today.year else day(value)
+    return dates.day(value, today)
 
 
 def case_facts(case: st.ReferralCase) -> str:
@@ -187,7 +192,25 @@ NOT_YOURS = (  # the same for a number that does not exist and another unit's ca
     "本单位没有编号为「{number}」的转办件，无法{action}。请核对编号，或发送「承办」查看本单位的转办件。"
 )
 NO_UNIT_MATCH = "没有找到名称含「{name}」的成员单位。{hint}"
-MANY_UNITS = "「{name}」对应多个单位：{names}。请写出完整名称。"
+BAD_DEADLINE = (
+    "没有看懂期限「{text}」。期限请写反馈期限的工作日数（如「10」「10个工作日」「十个工作日」），"
+    "或今后的日期（如「12月3日」「下周三」）；不写则按默认期限。例如「{usage}」。"
+)
+MAX_RESULT = 2000  # characters, as a monthly report's section
+RESULT_TOO_LONG = "【办理结果】共{length}字，超过{limit}字的上限，请精简后重新发送。"
+
+
+def many_units(name: str, names: list[str]) -> str:
+    shown = "、".join(names[:6]) + (f"等{len(names)}个单位" if len(names) > 6 else "")
+    return f"「{name}」对应多个单位：{shown}。请写出完整名称或更具体的简称，如「区人社局」。"
+
+
+def one_unit_only(names: list[str], usage: str) -> str:
+    return (
+        f"一件举报同一时间只能由一个单位承办，您写了{len(names)}个单位：{'、'.join(names)}。"
+        f"请选定牵头单位转办，例如「{usage}」；需要其他单位配合的，由牵头单位商请配合，"
+        "或在牵头单位退回后改转其他单位。"
+    )
 
 
 def cannot(number: str, status: str, action: str, hint: str = "") -> str:

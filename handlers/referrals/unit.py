@@ -10,6 +10,7 @@ import re
 import unicodedata
 
 from handlers.core import Context, Incoming, Role, UserError, command, command_args
+from handlers.dates import moment
 from handlers.referrals import text as tx
 from handlers.referrals.cases import (
     cases_at_unit,
@@ -41,7 +42,7 @@ def sign_case(msg: Incoming, ctx: Context) -> str:
     if case.status == st.SIGNED and case.signed_at:
         signed = ctx.local(case.signed_at)
         raise UserError(
-            f"{case.number} 已于{tx.day(signed.date())} {signed:%H:%M}签收，无需重复签收。"
+            f"{case.number} 已于{moment(signed, ctx.local())}签收，无需重复签收。"
             f"办理后请回复「反馈 {case.number} 办理结果」。"
         )
     require(case, (st.REFERRED,), "签收")
@@ -109,6 +110,8 @@ def answer_case(msg: Incoming, ctx: Context) -> str:
     require(case, (st.SIGNED,), "反馈", hint)
     if len(result) < 4:
         raise UserError(tx.NEED_TEXT.format(what="办理结果", usage=usage))
+    if len(result) > tx.MAX_RESULT:
+        raise UserError(tx.RESULT_TOO_LONG.format(length=len(result), limit=tx.MAX_RESULT))
     unit = unit_name(ctx, case.unit_id)
     case.status, case.result, case.answered_at = st.ANSWERED, result, ctx.now
     case.extension_days, case.extension_reason = None, ""  # a pending request is moot now

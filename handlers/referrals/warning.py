@@ -39,10 +39,12 @@ def employer_key(name: str) -> str:
 def _clusters(case: st.ReferralCase) -> list[tuple[str, str, str]]:
     """(kind, match key, label) of the clusters a case belongs to."""
     found = [("employer", case.employer_key, f"用人单位「{case.employer}」")]
-    if case.street:
-        found.append(
-            ("street", f"{case.street}|{case.hazard}", f"{case.street}的{case.hazard}问题")
-        )
+    if case.street:  # one cluster per hazard type: «粉尘、噪声» counts for both
+        found += [
+            ("street", f"{case.street}|{hazard}", f"{case.street}的{hazard}问题")
+            for hazard in case.hazard.split("、")
+            if hazard
+        ]
     return found
 
 

@@ -4,8 +4,8 @@ Revision ID: 0011
 Revises: 0010
 """
 
-import sqlalchemy as sa  # noqa: F401
-from alembic import op  # noqa: F401
+import sqlalchemy as sa
+from alembic import op
 
 import storage.db  # noqa: F401
 
@@ -16,8 +16,15 @@ depends_on = None
 
 
 def upgrade() -> None:
-    pass
+    # a report may name several hazard types: «粉尘、噪声、化学毒物»
+    with op.batch_alter_table("referral_case", schema=None) as batch_op:
+        batch_op.alter_column(
+            "hazard", existing_type=sa.String(length=10), type_=sa.String(length=40)
+        )
 
 
 def downgrade() -> None:
-    pass
+    with op.batch_alter_table("referral_case", schema=None) as batch_op:
+        batch_op.alter_column(
+            "hazard", existing_type=sa.String(length=40), type_=sa.String(length=10)
+        )

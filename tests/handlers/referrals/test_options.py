@@ -59,3 +59,7 @@ def test_thresholds_and_window_are_configurable(bot):
     assert alerts() == 0
     file_report(bot, "a5", employer="丙化工", place="建设路")
     assert alerts() == 1
+
+
+def test_several_hazard_types_take_the_shortest_period(bot):
+    assert "反馈期限：2026年11月30日" in _referred_slip(bot, "1、4", "丙厂")  # 放射 5 < 20
