@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-from handlers.followup.text import CONFIRM_WORDS, d
+from handlers.followup.text import CONFIRM_WORDS, RECORD_USAGE, d, inspection_notice
 from storage import followup as st
 
-__all__ = ["CONFIRM_WORDS", "d"]
+__all__ = ["CONFIRM_WORDS", "RECORD_USAGE", "d", "inspection_notice"]
 
 ASK_SUBJECT = "请发送检查主题，如「2026年冬季尘肺病防治联合执法检查」。"
 ASK_DATES = "请发送检查日期，如「2026-12-01至2026-12-03」或「2026-12-01」。"
 ASK_INSPECT_UNITS = "请发送参加检查的成员单位（用、分隔）。"
 ASK_STREETS = "请发送被检查的镇街（用、分隔），没有请回复「无」。"
 ASK_EMPLOYERS = "请发送被检查的用人单位（用、分隔）。"
-RECORD_USAGE = (
-    "检查记录 JC2 用人单位名称 问题：发现的问题；依据：法律依据；期限：整改期限（如 2026-12-31）"
-)
 
 
 def bad_dates(text: str) -> str:
@@ -26,14 +23,6 @@ def inspection_preview(data: dict) -> str:
         f"联合检查：{data['subject']}\n日期：{data['dates_text']}\n"
         f"参加单位：{'、'.join(data['unit_names'])}\n镇街：{'、'.join(data['streets']) or '无'}\n"
         f"用人单位：{'、'.join(data['employers'])}\n回复「确认」建立，或「取消」放弃。"
-    )
-
-
-def inspection_notice(number: str, data: dict) -> str:
-    return (
-        f"【联合检查】{data['subject']}（{number}），{data['dates_text']}，"
-        f"检查对象：{'、'.join(data['employers'])}。贵单位参加检查，请联络员按用人单位记录检查情况："
-        f"「{RECORD_USAGE.replace('JC2', number)}」，没有问题写「问题：无」。"
     )
 
 

@@ -220,3 +220,17 @@ def bulletin_reply(month: str, count: int) -> str:
     if not count:
         return f"{month}没有超期事项，通报中写明“本月无超期事项”。"
     return f"已生成{month}督办通报，共{count}项超期事项，请审核后印发。"
+
+
+# shared with other domains (a warning's 联合检查 in handlers/monitoring)
+RECORD_USAGE = (
+    "检查记录 JC2 用人单位名称 问题：发现的问题；依据：法律依据；期限：整改期限（如 2026-12-31）"
+)
+
+
+def inspection_notice(number: str, data: dict) -> str:
+    return (
+        f"【联合检查】{data['subject']}（{number}），{data['dates_text']}，"
+        f"检查对象：{'、'.join(data['employers'])}。贵单位参加检查，请联络员按用人单位记录检查情况："
+        f"「{RECORD_USAGE.replace('JC2', number)}」，没有问题写「问题：无」。"
+    )

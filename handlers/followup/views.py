@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from handlers.core import Context, Incoming, UserError, command, command_args
+from handlers.dates import moment
 from handlers.followup import common as c
 from handlers.followup import text as T
 from handlers.followup.items import OFFICE_ROLES, UNIT_ROLES, office_item
@@ -90,6 +91,6 @@ def show_item(msg: Incoming, ctx: Context) -> str:
         lines.append(f"用人单位：{item.employer}")
     lines.append("办理记录：")
     for event in st.history(ctx.session, item.id):
-        when = ctx.local(event.at).strftime("%m-%d %H:%M")
+        when = moment(event.at, ctx.local())
         lines.append(f"{when} {event.actor} {event.action} {event.note[:100]}".rstrip())
     return "\n".join(lines)
