@@ -34,7 +34,7 @@ from handlers.core import Context, Incoming, Reply, Sender
 from storage import inbound
 from storage.db import WriteAttempted, queue_lock, reader
 from storage.inbound import InboundMessage
-from storage.roster import current_appointments, find_person
+from storage.roster import current_appointments, person_on
 from storage.sealing import SealError, load_seal_key
 
 __all__ = ["Gate", "Services", "Unavailable", "handle", "process", "respond", "sweep"]
@@ -96,7 +96,7 @@ class Services:
 
 
 def identify(session: Session, msg: Incoming) -> Sender:
-    person = find_person(session, msg.user_id)
+    person = person_on(session, msg.channel, msg.user_id)
     if person is None:
         return Sender(channel=msg.channel, user_id=msg.user_id)
     return Sender(

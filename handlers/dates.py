@@ -34,3 +34,8 @@ def moment(dt: datetime, now: datetime | None = None) -> str:
 def full_day(d: date | datetime) -> str:
     """`2026年11月23日` always: documents, where the year is part of the record."""
     return day(d, None)
+
+
+def clock(dt: datetime) -> str:
+    """`9:05`: the time of day without a leading zero on the hour."""
+    return f"{dt.hour}:{dt.minute:02d}"

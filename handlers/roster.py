@@ -287,6 +287,9 @@ def write_rows(path: Path, rows: list[list[str]]) -> None:
         sheet.title = "名单"
         for row in rows:
             sheet.append(row)
+        from handlers.xlsx_style import finish_workbook
+
+        finish_workbook(book)
         book.save(path)
     elif path.suffix.lower() == ".csv":
         with path.open("w", newline="", encoding="utf-8-sig") as fh:

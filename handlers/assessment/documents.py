@@ -12,6 +12,7 @@ from openpyxl.styles import Font
 from handlers.assessment import text as T
 from handlers.assessment.figures import CRITERIA
 from handlers.assessment.scores import Scored
+from handlers.xlsx_style import finish_workbook
 
 
 def workbook(year: int, rows: list[Scored], weights: dict[str, float], as_of: str) -> bytes:
@@ -46,6 +47,7 @@ def workbook(year: int, rows: list[Scored], weights: dict[str, float], as_of: st
             [label, weights[key], "得分 = 权重 × 按期完成数 / 应完成数；无应完成事项为不适用"]
         )
     rules.append(["总分", 100, "适用各项得分之和 ÷ 适用各项权重之和 × 100"])
+    finish_workbook(book)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

@@ -10,6 +10,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from handlers.meetings import text as T
+from handlers.xlsx_style import finish_workbook
 from storage.meetings import ATTEND, DELEGATE, LEAVE, Meeting, MeetingInvite
 from storage.roster import Unit
 
@@ -30,6 +31,7 @@ def attendance_workbook(
         sheet.append(_unit_row(unit, [invites.get(unit.id) for invites in by_unit]))
     _style(sheet, len(meetings))
     _meeting_sheet(book, meetings, when)
+    finish_workbook(book)
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

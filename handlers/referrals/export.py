@@ -16,6 +16,7 @@ from openpyxl.styles import Font
 from handlers.core import Context, Incoming, Reply, Role, UserError, command, command_args
 from handlers.referrals import text as tx
 from handlers.referrals.cases import end_of, unit_name
+from handlers.xlsx_style import finish_workbook
 from storage import referrals as st
 from storage.documents import save_document
 
@@ -85,6 +86,7 @@ def workbook_bytes(ctx: Context, cases: list[st.ReferralCase], year: int) -> byt
     for case in cases:
         sheet.append(_row(ctx, case))
     sheet.freeze_panes = "A2"
+    finish_workbook(book)
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

@@ -15,6 +15,7 @@ import re
 import unicodedata
 from datetime import datetime, timedelta
 
+from handlers import dates
 from handlers.core import Context, Incoming, Reply, UserError, command, command_args
 from handlers.referrals import text as tx
 from handlers.referrals.cases import office_people
@@ -45,8 +46,8 @@ def _until(ctx: Context, moment: datetime) -> str:
     if local.second or local.microsecond:
         local = (local + timedelta(minutes=1)).replace(second=0, microsecond=0)
     if local.date() == ctx.local().date():
-        return f"{local:%H:%M}"
-    return f"{local.month}月{local.day}日 {local:%H:%M}"
+        return dates.clock(local)
+    return dates.moment(local, ctx.local())
 
 
 def _alert_burst(ctx: Context, number: str, alert_at: int) -> None:

@@ -7,6 +7,7 @@ with who and when; 案件 says only whether a contact was left.
 from __future__ import annotations
 
 from handlers.core import Context, Incoming, Reply, Role, command, command_args
+from handlers.dates import moment
 from handlers.referrals import text as tx
 from handlers.referrals.cases import (
     local_day,
@@ -107,9 +108,9 @@ def show_case(msg: Incoming, ctx: Context) -> str:
     lines = _details(ctx, case)
     lines.append("办理记录：")
     for event in st.history(ctx.session, case.id):
-        at = ctx.local(event.at)
+        at = moment(event.at, ctx.local())
         note = f"：{event.note}" if event.note else ""
-        lines.append(f"· {at:%Y-%m-%d %H:%M} {event.actor} {event.action}{note}")
+        lines.append(f"· {at} {event.actor} {event.action}{note}")
     return "\n".join(lines)
 
 
