@@ -8,6 +8,7 @@ from storage import (  # noqa: F401  (imported for their models)
     calendar,
     channels,
     conversations,
+    desk,
     documents,
     followup,
     guards,
