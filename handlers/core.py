@@ -24,13 +24,22 @@ from storage.sealing import seal
 
 class Role(enum.StrEnum):
     OFFICE = "办公室"
+    GENERAL_CONVENER = "总召集人"  # convenes and chairs the 全体会议 (seed 二、四(一))
     CONVENER = "召集人"
     LIAISON = "联络员"
+    DEPUTY = "联络员（B角）"  # acts for the unit while its liaison officers are away (外出)
     LEADER = "分管领导"
     PUBLIC = "公众"
 
 
-ROSTER_ROLES = (Role.OFFICE, Role.CONVENER, Role.LIAISON, Role.LEADER)
+ROSTER_ROLES = (
+    Role.OFFICE,
+    Role.GENERAL_CONVENER,
+    Role.CONVENER,
+    Role.LIAISON,
+    Role.DEPUTY,
+    Role.LEADER,
+)
 
 
 class UserError(Exception):

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 from storage.db import Base, UTCDateTime
 from storage.roster import Unit
 
-KINDS = ("全体会议", "专题会议", "联络员会议")
+KINDS = ("全体会议", "专题会议", "联络员会议", "办公室会议")
 ATTEND, LEAVE, DELEGATE = "参加", "请假", "代参"
 PENDING_SIGN, AGREED, OBJECTED = "待会签", "同意", "意见"
 
@@ -68,6 +68,25 @@ class MeetingInvite(Base):
     @property
     def attends(self) -> bool:
         return self.answer in (ATTEND, DELEGATE)
+
+
+class MeetingGuest(Base):
+    """An invited unit that is not a member unit (邀请参加会议的其他有关单位), and the account of
+    its contact if known: they get the notice and the issued minutes, else are listed in 抄送."""
+
+    __tablename__ = "meeting_guest"
+    __table_args__ = (UniqueConstraint("meeting_id", "name"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    account: Mapped[str] = mapped_column(String(64), default="")
+    invited_by: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    invited_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+def guests(session: Session, meeting_id: int) -> list[MeetingGuest]:
+    stmt = select(MeetingGuest).where(MeetingGuest.meeting_id == meeting_id)
+    return list(session.scalars(stmt.order_by(MeetingGuest.id)))
 
 
 class MeetingMinutes(Base):

@@ -276,4 +276,6 @@ def pending_change(session: Session, unit_id: int) -> LiaisonChange | None:
 def person_by_mobile(session: Session, mobile: str) -> Person | None:
     if not mobile:
         return None
-    return session.scalar(select(Person).where(Person.mobile == mobile).order_by(Person.id).limit(1))
+    return session.scalar(
+        select(Person).where(Person.mobile == mobile).order_by(Person.id).limit(1)
+    )
