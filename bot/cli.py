@@ -409,18 +409,22 @@ def roster() -> None:
 
 @roster.command("import")
 @click.argument("file", type=click.Path(path_type=Path), metavar="文件")
-def roster_import(file: Path) -> None:
+@click.option("--replace", is_flag=True, help="文件中未列出的任职一并卸任（不加则列出并拒绝导入）")
+def roster_import(file: Path, replace: bool) -> None:
     """从 .xlsx 或 .csv 导入名单（表头：单位,姓名,职务,角色,企业微信账号,钉钉账号,手机）。"""
-    from handlers.roster import RosterError, apply_rows, parse_rows, read_rows
+    from handlers.roster import RosterError, apply_rows, parse_rows, read_table
 
     try:
-        rows = parse_rows(read_rows(_input_file(file)))
+        table, note = read_table(_input_file(file))
+        if note:
+            click.echo(note)
+        rows = parse_rows(table)
     except RosterError as err:
         raise CliError(f"导入失败，未导入任何数据。{err}") from None
     services = _services()
     try:
         with services.sessions() as session, session.begin():
-            result = apply_rows(session, rows, services.clock())
+            result = apply_rows(session, rows, services.clock(), replace=replace)
     except RosterError as err:
         raise CliError(f"导入失败，未导入任何数据。{err}") from None
     click.echo(
@@ -428,6 +432,8 @@ def roster_import(file: Path) -> None:
         f"更新人员{result.people_updated}人，新任职{result.appointments_started}项，"
         f"卸任{result.appointments_ended}项。"
     )
+    for line in result.ended:
+        click.echo(f"  已卸任：{line}")
 
 
 @roster.command("export")

@@ -1,7 +1,10 @@
-"""The roster: member units, their liaison officers and leaders, imported from a spreadsheet.
+"""The roster: member units, their liaison officers and leaders, imported from a spreadsheet;
+and the chat commands that change it between imports (外出, 变更联络员, 同意变更, 驳回变更).
 
 An import is all-or-nothing: a bad row is reported with its number and reason and nothing of the
 file is stored. Importing again updates people in place and keeps the history of appointments.
+An import that would end appointments names each one and stores nothing unless told `replace`:
+a file meant to change one liaison officer must not silently end a leader left out of it.
 """
 
 from __future__ import annotations
@@ -14,12 +17,14 @@ from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
-from handlers.core import ROSTER_ROLES
+from handlers.core import ROSTER_ROLES, Role
 from storage.roster import Appointment, Person, Unit
 
 HEADER = ["单位", "姓名", "职务", "角色", "企业微信账号", "钉钉账号", "手机"]
+NEW_UNIT_COLUMN = "新单位"  # optional 8th column: 是 = the unit is new, however close its name
+NEAR = 75  # rapidfuzz ratio from which a new unit's name is taken for a typo of a known one
 ROLE_NAMES = [r.value for r in ROSTER_ROLES]
 _MOBILE = re.compile(r"^1\d{10}$")
 _SPACES = re.compile(r"[\s\u3000-]+")
@@ -39,6 +44,7 @@ class RosterRow:
     wecom: str
     dingtalk: str
     mobile: str
+    new_unit: bool = False
 
 
 @dataclass(frozen=True)
@@ -48,6 +54,14 @@ class ImportResult:
     people_updated: int
     appointments_started: int
     appointments_ended: int
+    ended: tuple[str, ...] = ()  # 「区人社局 分管领导 李强」 for each appointment ended
+
+
+def read_table(path: Path) -> tuple[list[list[str]], str]:
+    """Like `read_rows`, with a note saying which sheet was read when the workbook has several."""
+    if path.suffix.lower() != ".xlsx":
+        return read_rows(path), ""
+    return _xlsx_table(path)
 
 
 def read_rows(path: Path) -> list[list[str]]:
@@ -64,6 +78,12 @@ def read_rows(path: Path) -> list[list[str]]:
 
 
 def _xlsx_rows(path: Path) -> list[list[str]]:
+    return _xlsx_table(path)[0]
+
+
+def _xlsx_table(path: Path) -> tuple[list[list[str]], str]:
+    """The first sheet whose first row holds 单位 and 姓名 (else the first sheet), and a note
+    naming it when the workbook has several sheets."""
     from zipfile import BadZipFile
 
     from openpyxl import load_workbook
@@ -76,12 +96,22 @@ def _xlsx_rows(path: Path) -> list[list[str]]:
             "无法打开这个 .xlsx 文件：文件已损坏或不是 Excel 工作簿，请用 Excel 另存后重试"
         ) from None
     try:
-        return [
-            ["" if v is None else str(v).strip() for v in row]
-            for row in book.worksheets[0].iter_rows(values_only=True)
-        ]
+        sheets = [
+            (sheet.title, [["" if v is None else str(v).strip() for v in row]
+                           for row in sheet.iter_rows(values_only=True)])
+            for sheet in book.worksheets
+        ]  # fmt: skip
     finally:
         book.close()  # read-only workbooks keep the file open until closed
+    if not sheets:
+        return [], ""
+    title, rows = next(
+        ((t, r) for t, r in sheets if r and {"单位", "姓名"} <= set(r[0])), sheets[0]
+    )
+    if len(sheets) == 1:
+        return rows, ""
+    names = "".join(f"「{t}」" for t, _ in sheets)
+    return rows, f"工作簿有{len(sheets)}个工作表（{names}），读取的是「{title}」。"
 
 
 def decode_csv(raw: bytes) -> str:
@@ -94,16 +124,32 @@ def decode_csv(raw: bytes) -> str:
     raise RosterError("文件编码无法识别，请另存为 UTF-8 编码的 CSV")
 
 
+def header_problem(header: list[str]) -> str:
+    """What is wrong with the first row, naming the missing or misplaced column."""
+    cells = [c.strip() for c in header]
+    missing = [name for name in HEADER if name not in cells]
+    if missing:
+        return f"第1行表头缺少「{'」「'.join(missing)}」列"
+    for n, name in enumerate(HEADER):
+        if n >= len(cells) or cells[n] != name:
+            found = cells[n] if n < len(cells) and cells[n] else "空白"
+            return f"第1行第{n + 1}列应为「{name}」，实为「{found}」（「{name}」在第{cells.index(name) + 1}列）"
+    return ""
+
+
 def parse_rows(rows: list[list[str]]) -> list[RosterRow]:
-    if not rows or [c.strip() for c in rows[0][: len(HEADER)]] != HEADER:
-        raise RosterError(f"第1行应为表头：{','.join(HEADER)}")
+    problem = header_problem(rows[0]) if rows else "文件是空的"
+    if problem:
+        raise RosterError(f"{problem}。第1行应为表头：{','.join(HEADER)}")
+    marked = [c.strip() for c in rows[0]][len(HEADER) : len(HEADER) + 1] == [NEW_UNIT_COLUMN]
     parsed: list[RosterRow] = []
     seen_accounts: dict[str, tuple[int, str]] = {}
     for number, cells in enumerate(rows[1:], start=2):
+        new_unit = marked and len(cells) > len(HEADER) and cells[len(HEADER)].strip() == "是"
         cells = [*cells, *[""] * len(HEADER)][: len(HEADER)]
         if not any(cells):
             continue
-        row = RosterRow(number, *cells)
+        row = RosterRow(number, *cells, new_unit=new_unit)
         row = replace(row, mobile=_SPACES.sub("", row.mobile))  # 139 0000 0001, 139-0000-0001
         _check_row(row)
         for account in (row.wecom, row.dingtalk):
@@ -117,7 +163,23 @@ def parse_rows(rows: list[list[str]]) -> list[RosterRow]:
         parsed.append(row)
     if not parsed:
         raise RosterError("文件中没有名单数据")
+    _check_deputies(parsed)
     return parsed
+
+
+def _check_deputies(rows: list[RosterRow]) -> None:
+    """A unit names at most one deputy (B角), and not one of its liaison officers."""
+    first: dict[str, RosterRow] = {}
+    officers = {(r.unit, r.wecom or r.dingtalk) for r in rows if r.role == Role.LIAISON}
+    for row in (r for r in rows if r.role == Role.DEPUTY):
+        if row.unit in first:
+            raise RosterError(
+                f"第{row.number}行：{row.unit}已在第{first[row.unit].number}行设了B角"
+                f"{first[row.unit].name}，每个单位只设一名B角"
+            )
+        first[row.unit] = row
+        if (row.unit, row.wecom or row.dingtalk) in officers:
+            raise RosterError(f"第{row.number}行：{row.name}已是{row.unit}的联络员，不能兼任B角")
 
 
 def _check_row(row: RosterRow) -> None:
@@ -135,9 +197,17 @@ def _check_row(row: RosterRow) -> None:
 
 
 def apply_rows(
-    session: Session, rows: list[RosterRow], now: datetime, *, demo: bool = False
+    session: Session,
+    rows: list[RosterRow],
+    now: datetime,
+    *,
+    demo: bool = False,
+    replace: bool = False,
 ) -> ImportResult:
     """Store the rows: the file is authoritative for each unit it names.
+
+    Appointments of those units that the file leaves out are ended only with `replace`; without
+    it, RosterError names each of them (person, role, unit) and nothing is stored.
 
     A person on several rows (two roles, two units) is one person; a blank mobile or title on one
     of those rows does not erase what another row gives. Units and people are looked up in two
@@ -151,6 +221,7 @@ def apply_rows(
     seen: set[int] = set()  # id() of people already given a row of this file
     wanted: set[tuple[int, int, str]] = set()
     _check_abbreviations(session, rows, set(units))
+    _check_near_names(session, rows, set(units))
     for row in rows:
         unit = units.get(row.unit)
         if unit is None:
@@ -176,19 +247,30 @@ def apply_rows(
         wanted.add((person.id, unit.id, row.role))
     updated = sum(1 for pid, old in before.items() if old != _fields(session.get(Person, pid)))
     current = session.scalars(
-        select(Appointment).where(
+        select(Appointment)
+        .where(
             Appointment.unit_id.in_([u.id for u in units.values()]),
             Appointment.ended_at.is_(None),
         )
+        .options(joinedload(Appointment.unit), joinedload(Appointment.person))
     )
     have = set()
+    ending: list[Appointment] = []
     for appt in current:
         key = (appt.person_id, appt.unit_id, appt.role)
         if key in wanted:
             have.add(key)
         else:
-            appt.ended_at = now
-            counts["ended"] += 1
+            ending.append(appt)
+    ended = tuple(f"{a.unit.name} {a.role} {a.person.name}" for a in ending)
+    if ending and not replace:
+        raise RosterError(
+            f"这个文件会使以下{len(ending)}项任职卸任：{'；'.join(ended)}。"
+            "如确需卸任，请加 --replace 重新导入；否则请把这些人补回文件"
+        )
+    for appt in ending:
+        appt.ended_at = now
+        counts["ended"] += 1
     for person_id, unit_id, role in sorted(wanted - have):
         session.add(Appointment(person_id=person_id, unit_id=unit_id, role=role, started_at=now))
         counts["started"] += 1
@@ -199,6 +281,7 @@ def apply_rows(
         updated,
         counts["started"],
         counts["ended"],
+        ended,
     )
 
 
@@ -212,6 +295,24 @@ def _check_abbreviations(session: Session, rows: list[RosterRow], known: set[str
         if longer:
             raise RosterError(
                 f"第{row.number}行：单位「{row.unit}」不在名单中，是不是「{longer[0]}」？请填写单位全称"
+            )
+
+
+def _check_near_names(session: Session, rows: list[RosterRow], known: set[str]) -> None:
+    """A new unit named like a known one («区人设局» for 区人社局) is a typo unless the file's
+    新单位 column says 是."""
+    from rapidfuzz import fuzz, process
+
+    existing = list(session.scalars(select(Unit.name)))
+    for row in rows:
+        if row.unit in known or row.new_unit or not existing:
+            continue
+        match = process.extractOne(row.unit, existing, scorer=fuzz.ratio, score_cutoff=NEAR)
+        if match:
+            raise RosterError(
+                f"第{row.number}行：单位「{row.unit}」不在名单中，与已有的「{match[0]}」很接近，"
+                f"是不是「{match[0]}」？如确是新单位，请在第{len(HEADER) + 1}列加"
+                f"「{NEW_UNIT_COLUMN}」表头并在该行填「是」"
             )
 
 

@@ -58,9 +58,10 @@ def test_reimport_updates_in_place_and_keeps_history(env, services, clock, tmp_p
     changed = [r[:] for r in ROWS]
     changed[0] = ["区人社局", "孙磊", "科员", "联络员", "sunlei", "", ""]  # new liaison officer
     changed[1][2] = "局长"  # title change, same person
-    result = run(env, "roster", "import", str(write_csv(tmp_path / "b.csv", changed)))
+    result = run(env, "roster", "import", str(write_csv(tmp_path / "b.csv", changed)), "--replace")
     assert result.exit_code == 0, result.output
     assert "卸任1项" in result.output and "新任职1项" in result.output
+    assert "已卸任：区人社局 联络员 王芳" in result.output
     units, people, appointments = counts(services)
     assert (units, people, appointments) == (3, 5, 5)  # 王芳 kept as a person, her role ended
     with services.sessions() as s:
@@ -184,7 +185,8 @@ def test_import_looks_people_up_in_a_fixed_number_of_queries(env, services, tmp_
 
     rows = demo_rows()
     queries(rows)  # first import: creates everyone
-    assert queries(rows) == queries(rows[:10])  # the same whatever the number of rows
+    fewer = rows[:10] + rows[-3:]  # five units, the 区卫健委 office people kept: nothing ends
+    assert queries(rows) == queries(fewer)  # the same whatever the number of rows
 
 
 @pytest.mark.parametrize("short", ["人社局", "淮河路", "马寨镇"])
@@ -196,3 +198,86 @@ def test_an_abbreviated_unit_name_is_refused_not_made_a_new_unit(env, services, 
     assert result.exit_code != 0
     assert f"单位「{short}」不在名单中，是不是「" in result.output
     assert counts(services) == before
+
+
+def test_a_file_that_would_end_appointments_names_them_and_needs_replace(env, services, tmp_path):
+    run(env, "roster", "import", str(write_csv(tmp_path / "a.csv", ROWS)))
+    only_liaison = [["区人社局", "孙磊", "科员", "联络员", "sunlei", "", ""]]  # 李强 left out
+    path = str(write_csv(tmp_path / "b.csv", only_liaison))
+    result = run(env, "roster", "import", path)
+    assert result.exit_code != 0 and "未导入任何数据" in result.output
+    assert "会使以下2项任职卸任" in result.output
+    assert "区人社局 联络员 王芳" in result.output and "区人社局 分管领导 李强" in result.output
+    assert "--replace" in result.output
+    assert counts(services) == (3, 4, 4)
+    result = run(env, "roster", "import", path, "--replace")
+    assert result.exit_code == 0, result.output
+    assert "卸任2项" in result.output and "已卸任：区人社局 分管领导 李强" in result.output
+    with services.sessions() as s:
+        ended = s.scalars(select(Appointment).where(Appointment.ended_at.is_not(None))).all()
+        assert sorted(a.person.name for a in ended) == ["李强", "王芳"]
+
+
+def test_a_unit_name_close_to_a_known_one_is_refused_unless_marked_new(env, services, tmp_path):
+    run(env, "roster", "import", str(write_csv(tmp_path / "a.csv", ROWS)))
+    typo = [["区人设局", "周一", "科员", "联络员", "zhouyi", "", ""]]
+    result = run(env, "roster", "import", str(write_csv(tmp_path / "t.csv", typo)))
+    assert result.exit_code != 0
+    assert "第2行：单位「区人设局」不在名单中" in result.output
+    assert "是不是「区人社局」" in result.output and "新单位" in result.output
+    assert counts(services) == (3, 4, 4)
+    marked = write_csv(tmp_path / "m.csv", [[*typo[0], "是"]], header=[*HEADER, "新单位"])
+    result = run(env, "roster", "import", str(marked))
+    assert result.exit_code == 0, result.output
+    assert "新建单位1个" in result.output
+
+
+@pytest.mark.parametrize(
+    ("header", "reason"),
+    [
+        (["单位", "姓名", "职务", "角色", "企业微信账号", "手机"], "第1行表头缺少「钉钉账号」列"),
+        (
+            ["单位", "姓名", "角色", "职务", "企业微信账号", "钉钉账号", "手机"],
+            "第1行第3列应为「职务」，实为「角色」（「职务」在第4列）",
+        ),
+    ],
+)
+def test_a_header_error_names_the_missing_or_misplaced_column(
+    env, services, tmp_path, header, reason
+):
+    result = run(env, "roster", "import", str(write_csv(tmp_path / "h.csv", ROWS, header=header)))
+    assert result.exit_code != 0
+    assert reason in result.output and "未导入任何数据" in result.output
+    assert counts(services) == (0, 0, 0)
+
+
+def test_a_workbook_with_several_sheets_says_which_it_read(env, services, tmp_path):
+    book = Workbook()
+    book.active.title = "说明"
+    book.active.append(["填表说明：每人一行"])
+    sheet = book.create_sheet("名单")
+    for row in [HEADER, *ROWS]:
+        sheet.append(row)
+    book.create_sheet("备用")
+    book.save(tmp_path / "several.xlsx")
+    result = run(env, "roster", "import", str(tmp_path / "several.xlsx"))
+    assert result.exit_code == 0, result.output
+    assert "工作簿有3个工作表（「说明」「名单」「备用」），读取的是「名单」" in result.output
+    assert counts(services) == (3, 4, 4)
+
+
+def test_the_new_roles_are_accepted_and_a_unit_names_one_deputy(env, services, tmp_path):
+    rows = [
+        *ROWS,
+        ["区人民政府", "刘洋", "副区长", "总召集人", "liuyang", "", ""],
+        ["区人社局", "吴敏", "科员", "联络员（B角）", "wumin", "", ""],
+    ]
+    result = run(env, "roster", "import", str(write_csv(tmp_path / "r.csv", rows)))
+    assert result.exit_code == 0, result.output
+    with services.sessions() as s:
+        roles = {a.role for a in s.scalars(select(Appointment))}
+        assert {"总召集人", "联络员（B角）"} <= roles
+    two = [*rows, ["区人社局", "郑好", "科员", "联络员（B角）", "zhenghao", "", ""]]
+    result = run(env, "roster", "import", str(write_csv(tmp_path / "two.csv", two)))
+    assert result.exit_code != 0
+    assert "第8行：区人社局已在第7行设了B角吴敏，每个单位只设一名B角" in result.output
