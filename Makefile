@@ -21,8 +21,11 @@ lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+# Coverage counts the `liaison` processes the tests start (serve, its workers, the CLI) too.
 test: lint
-	$(BIN)/pytest -n 2 -p no:cacheprovider
+	rm -rf instance/coverage
+	$(BIN)/pytest -n 2 -p no:cacheprovider --cov --cov-report=
+	@echo "覆盖率合计（含测试启动的 serve 和 CLI 进程）：$$($(BIN)/coverage report --format=total)%"
 
 bench: setup
 	LIAISON_BENCH_PG_URL="$${LIAISON_BENCH_PG_URL-$$(pg_isready -q -h 127.0.0.1 2>/dev/null && echo postgresql+psycopg://postgres@127.0.0.1:5432/test)}" \

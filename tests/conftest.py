@@ -2,7 +2,8 @@
 clock, services, and `bot`, which talks like a user.
 
 PostgreSQL runs when LIAISON_TEST_PG_URL is set (`.ci/run` sets it); then an unreachable server
-fails the run instead of skipping. Without it the PostgreSQL half is skipped, saying why.
+fails the run instead of skipping. Without it the PostgreSQL half is left out at collection and
+the run ends with one line saying so and how to include it (not one SKIPPED line per test).
 """
 
 from __future__ import annotations
@@ -31,9 +32,35 @@ START = datetime(2026, 11, 23, 9, 0, tzinfo=TZ)
 TEST_SEAL_KEY = "h7t1YpGeSeYn9CjuhQfXbm4rTn5t5FGm4S2u1wKVV3c="
 
 
+PG_HOWTO = f"{PG_ENV}=postgresql+psycopg://postgres@127.0.0.1:5432/test make test (or .ci/run)"
+
+
 def pytest_report_header(config: pytest.Config) -> str:
     url = os.environ.get(PG_ENV)
-    return f"PostgreSQL tests: {'on ' + url if url else f'skipped ({PG_ENV} not set)'}"
+    return f"PostgreSQL tests: {'on ' + url if url else f'left out ({PG_ENV} not set)'}"
+
+
+def _on_postgresql(item: pytest.Item) -> bool:
+    callspec = getattr(item, "callspec", None)
+    return (callspec is not None and callspec.params.get("database_url") == "postgresql") or (
+        "pg_url" in getattr(item, "fixturenames", ())
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if os.environ.get(PG_ENV):
+        return
+    left_out = [item for item in items if _on_postgresql(item)]
+    if left_out:
+        items[:] = [item for item in items if not _on_postgresql(item)]
+        config.hook.pytest_deselected(items=left_out)
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
+    if not os.environ.get(PG_ENV):
+        terminalreporter.write_line(
+            f"PostgreSQL half skipped ({PG_ENV} not set); to run it: {PG_HOWTO}", yellow=True
+        )
 
 
 @pytest.fixture(scope="session")

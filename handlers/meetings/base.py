@@ -12,6 +12,8 @@ from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import TypeVar
 
+from sqlalchemy import select
+
 from handlers.core import (
     Context,
     Incoming,
@@ -20,9 +22,16 @@ from handlers.core import (
     UserError,
     command_args,
 )
-from handlers.dates import clock, day
 from handlers.meetings import text as T
-from storage.meetings import Meeting, MeetingInvite
+from storage.meetings import (
+    PENDING_SIGN,
+    Meeting,
+    MeetingInvite,
+    MeetingMinutes,
+    MinutesSignature,
+    meetings_between,
+    minutes_awaiting_signoff,
+)
 from storage.roster import Person, holders_by_unit, people_with_role
 
 _NUMBER = re.compile(r"^(?:HY)?(\d{1,9})$", re.IGNORECASE)
@@ -84,10 +93,53 @@ def number_and_rest(text: str) -> tuple[str, str]:
     return found.group(0), " ".join(x for x in (before, after) if x)
 
 
-def meeting_args(ctx: Context, msg: Incoming) -> tuple[Meeting, str]:
-    """The meeting a command names and the text after its number."""
-    token, rest = number_and_rest(command_args(msg))
-    return get_meeting(ctx, token), rest
+Pick = Callable[[Context], list[Meeting]]
+
+
+def meeting_args(ctx: Context, msg: Incoming, pick: Pick | None = None) -> tuple[Meeting, str]:
+    """The meeting a command names and the text after its number.
+
+    A meeting the sender may not see gets the words of a number that does not exist, so nobody
+    outside a meeting learns that it exists. Without a number, `pick` lists the meetings the
+    command could mean for this sender; when there is exactly one, it is used."""
+    args = command_args(msg)
+    token, rest = number_and_rest(args)
+    if pick is not None and not _typed_a_number(token):
+        return only_candidate(ctx, pick(ctx)), args.strip(SEPARATORS)
+    meeting = get_meeting(ctx, token)
+    if not may_know(ctx, meeting):
+        raise UserError(T.no_such_meeting(token))
+    return meeting, rest
+
+
+def _typed_a_number(token: str) -> bool:
+    """`HY12`, `hy 12`, `12`, or a mistyped `HX12`: something meant as a meeting number."""
+    token = token.strip().replace("ＨＹ", "HY")
+    return bool(token) and (token.isdigit() or token[:1] in "HhＨｈ")
+
+
+def when_bare(msg: Incoming, pick: Pick, *words: str) -> Pick | None:
+    """`pick` only for the command alone (or followed by one of `words`): `参加` with one meeting
+    to answer means that one, `参加 明天的会` is not a number and is answered as such."""
+    return pick if command_args(msg).strip(SEPARATORS) in ("", *words) else None
+
+
+def only_candidate(ctx: Context, meetings: list[Meeting]) -> Meeting:
+    if len(meetings) == 1:
+        return meetings[0]
+    if not meetings:
+        raise UserError(T.NEED_NUMBER)
+    raise UserError(
+        T.which_meeting([f"{m.number} {m.title}（{fmt_time(ctx, m.starts_at)}）" for m in meetings])
+    )
+
+
+def may_know(ctx: Context, meeting: Meeting) -> bool:
+    """Whether the sender may learn that the meeting exists: who may see its documents."""
+    if may_view(ctx, meeting):
+        return True
+    minutes = ctx.session.get(MeetingMinutes, meeting.id)
+    return may_view(ctx, meeting, issued=minutes is not None and minutes.signed_off_at is not None)
 
 
 def parse_when(text: str, ctx: Context) -> datetime:
@@ -139,7 +191,7 @@ def future_time(text: str, ctx: Context) -> datetime:
 
 def fmt_time(ctx: Context, moment: datetime) -> str:
     local = ctx.local(moment)
-    return f"{day(local, ctx.local())}（{T.WEEKDAYS[local.weekday()]}）{clock(local)}"
+    return f"{local:%Y年%-m月%-d日}（{T.WEEKDAYS[local.weekday()]}）{local:%H:%M}"
 
 
 def contacts(ctx: Context, unit_ids: list[int]) -> dict[int, list[Person]]:
@@ -248,3 +300,59 @@ def may_view(ctx: Context, meeting: Meeting, *, issued: bool = False) -> bool:
     if issued:
         return bool(mine)
     return any(i.unit_id in mine for i in meeting.invites)
+
+
+# --- the meetings a command may mean when no number is typed ------------------------------------
+AHEAD = timedelta(days=366)
+
+
+def _upcoming(ctx: Context) -> list[Meeting]:
+    return meetings_between(ctx.session, ctx.now, ctx.now + AHEAD)
+
+
+def upcoming_answerable(ctx: Context) -> list[Meeting]:
+    """Open meetings one of the sender's units is invited to (参加, 请假, 代参)."""
+    mine = answering_units(ctx.sender)
+    return [m for m in _upcoming(ctx) if any(i.unit_id in mine for i in m.invites)]
+
+
+def upcoming_visible(ctx: Context) -> list[Meeting]:
+    """Open meetings the sender may look at (参会情况)."""
+    return [m for m in _upcoming(ctx) if may_view(ctx, m)]
+
+
+def upcoming_callable(ctx: Context) -> list[Meeting]:
+    """Open meetings the sender may move or cancel (改期, 取消会议)."""
+    return [m for m in _upcoming(ctx) if may_call(ctx.sender, m.kind)]
+
+
+def awaiting_my_cosign(ctx: Context) -> list[Meeting]:
+    """Meetings whose minutes wait for a co-sign of one of the sender's units (会签)."""
+    mine = answering_units(ctx.sender)
+    rows = ctx.session.scalars(
+        select(MinutesSignature.meeting_id).where(
+            MinutesSignature.unit_id.in_(mine), MinutesSignature.status == PENDING_SIGN
+        )
+    )
+    ids = sorted(set(rows))
+    meetings = [ctx.session.get(Meeting, i) for i in ids]
+    return [m for m in meetings if ctx.session.get(MeetingMinutes, m.id).signed_off_at is None]
+
+
+def awaiting_my_signoff(ctx: Context) -> list[Meeting]:
+    """Meetings whose minutes the sender signs off and that are not signed off yet (签发)."""
+    meetings = [
+        ctx.session.get(Meeting, m.meeting_id) for m in minutes_awaiting_signoff(ctx.session)
+    ]
+    return [m for m in meetings if may_sign_off(ctx.sender, m)]
+
+
+def readable_minutes(ctx: Context) -> list[Meeting]:
+    """Meetings with minutes the sender may read (纪要 查看)."""
+    rows = ctx.session.scalars(select(MeetingMinutes).order_by(MeetingMinutes.meeting_id))
+    found = []
+    for minutes in rows:
+        meeting = ctx.session.get(Meeting, minutes.meeting_id)
+        if may_view(ctx, meeting, issued=minutes.signed_off_at is not None):
+            found.append(meeting)
+    return found

@@ -72,7 +72,8 @@ def test_good_wecom_settings_are_read_and_the_api_base_normalised(tmp_path):
 
 
 def _liaison(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess:
-    base = {k: os.environ[k] for k in ("PATH", "HOME", "LANG") if k in os.environ}
+    base = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG")}
+    base |= {k: v for k, v in os.environ.items() if k.startswith("COVERAGE_")}  # measured too
     return subprocess.run(
         [sys.executable, "-m", "bot.cli", *args],
         env={**base, "PYTHONPATH": str(ROOT), **env},
