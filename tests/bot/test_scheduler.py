@@ -7,7 +7,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 
 from bot.scheduler import configure
 from handlers import core
-from tests.support import RecordingSender
+from tests.support import TZ, RecordingSender
 
 
 def test_every_registered_job_is_scheduled_in_the_configured_zone(services):
@@ -25,8 +25,38 @@ def test_every_registered_job_is_scheduled_in_the_configured_zone(services):
         assert jobs[job_id].next_run_time == services.clock()
 
 
-def test_jobs_are_registered_by_the_domains():
-    assert core.JOBS, "no scheduled jobs registered"
+def test_a_started_scheduler_runs_every_job_at_once_and_delivers_what_is_queued(bot, clock):
+    """Started for real: every domain job runs on start (catch-up), without error, and the drain
+    job delivers pushes queued by a command."""
+    from datetime import datetime
+    from threading import Event
+
+    from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED
+
+    assert "发出催报" in bot.send("demo-office", "催报")  # on 23 November 2026
+    clock.set(datetime.now(TZ))  # APScheduler fires on the real clock; the jobs read this one
+    sender = RecordingSender()
+    ran, failed, done = set(), [], Event()
+
+    def record(event) -> None:
+        if event.exception:
+            failed.append((event.job_id, event.exception))
+        else:
+            ran.add(event.job_id)
+        if set(core.JOBS) <= ran and len(sender.delivered) >= 32:
+            done.set()
+
+    sched = BackgroundScheduler(timezone=bot.services.settings.timezone)
+    sched.add_listener(record, EVENT_JOB_EXECUTED | EVENT_JOB_ERROR)
+    configure(sched, bot.services, {"console": sender}, drain_seconds=0.2)
+    sched.start()
+    try:
+        assert done.wait(60), (sorted(set(core.JOBS) - ran), len(sender.delivered), failed)
+    finally:
+        sched.shutdown(wait=True)
+    assert failed == []
+    reminders = [p for p in sender.delivered if p.text.startswith("【催报】")]
+    assert len({p.to for p in reminders}) == 32  # one to each unit's liaison, once
 
 
 def test_wal_checkpoint_empties_the_wal_file(services, bot):
