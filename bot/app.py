@@ -80,4 +80,7 @@ def create_app(services: Services | None = None) -> Flask:
         from bot.channels import wechat_mp
 
         app.register_blueprint(wechat_mp.blueprint(services))
+    from bot import web  # the office's desk, /desk (docs/desk.md)
+
+    app.register_blueprint(web.blueprint(services))
     return app

@@ -803,6 +803,44 @@ def _http_problem(err: Exception) -> str:
     return type(err).__name__
 
 
+@cli.group()
+def audit() -> None:
+    """审计日志"""
+
+
+@audit.command("verify")
+def audit_verify() -> None:
+    """逐条重算审计日志的哈希链，指出第一条被改动的记录"""
+    from bot.web.commands import verify_audit
+
+    ok, line = verify_audit(_services())
+    if not ok:
+        raise CliError(line)
+    click.echo(line)
+
+
+@cli.command("archive")
+@click.argument("what", metavar="年份|verify")
+@click.argument("file", required=False, type=click.Path(path_type=Path))
+@click.option("--out", "folder", default=".", type=click.Path(path_type=Path), help="输出目录")
+def archive_command(what: str, file: Path | None, folder: Path) -> None:
+    """年度建档：liaison archive 2026 生成档案包；liaison archive verify 文件.zip 核对"""
+    from bot.web.commands import verify_archive, write_archive
+
+    if what == "verify":
+        if file is None:
+            raise CliError("用法：liaison archive verify 档案包.zip")
+        ok, line = verify_archive(file)
+        if not ok:
+            raise CliError(line)
+        click.echo(line)
+        return
+    if not what.isdigit() or len(what) != 4:
+        raise CliError(f"年份应为四位数字，如 liaison archive 2026（收到「{what}」）")
+    target = write_archive(_services(), int(what), folder)
+    click.echo(f"已生成 {what} 年档案包：{target}")
+
+
 def main() -> None:
     try:
         cli(prog_name="liaison", standalone_mode=True)

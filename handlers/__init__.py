@@ -13,6 +13,7 @@ from handlers import send_failures  # noqa: F401
 from handlers import followup  # noqa: F401
 from handlers import monitoring  # noqa: F401
 from handlers import assessment  # noqa: F401
+from handlers import desk  # noqa: F401
 # isort: on
 
 __all__: list[str] = []
