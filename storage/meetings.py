@@ -41,6 +41,7 @@ class Meeting(Base):
     invites: Mapped[list[MeetingInvite]] = relationship(
         back_populates="meeting", order_by="MeetingInvite.unit_id", lazy="selectin"
     )
+    guests: Mapped[list[MeetingGuest]] = relationship(order_by="MeetingGuest.id", lazy="selectin")
 
     @property
     def number(self) -> str:

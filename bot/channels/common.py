@@ -42,9 +42,12 @@ def budget_left(started: float, budget: float) -> float:
 class Handling:
     """A channel's worker pool: accept, then answer passively within a budget or by outbox."""
 
-    def __init__(self, services: Services, channel: str, workers: int = 8) -> None:
+    def __init__(
+        self, services: Services, channel: str, workers: int = 8, *, button_only: bool = False
+    ) -> None:
         self.services = services
         self.channel = channel
+        self.button_only = button_only  # the passive card-click answer carries no text (WeCom)
         self.pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix=channel)
         self.senders: Callable[[], dict[str, ChannelSender]] = dict
 
@@ -58,7 +61,7 @@ class Handling:
 
     def within_budget(self, accepted: Accepted, budget: float, request_id: str) -> Reply | None:
         """The passive answer if the handling commits in time; else None (outbox)."""
-        gate = Gate()
+        gate = Gate(button_only=self.button_only)
         self.pool.submit(self._work, accepted, gate, request_id)
         if not gate.done.wait(budget) and not gate.abandon():
             gate.done.wait(COMMIT_GRACE)  # the worker has claimed the answer and is committing

@@ -19,7 +19,6 @@ import secrets
 import struct
 import time
 import xml.etree.ElementTree as ET
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import UTC, datetime
 from xml.parsers.expat import ExpatError
@@ -31,9 +30,9 @@ from wechatpy.enterprise.exceptions import InvalidCorpIdException
 from wechatpy.exceptions import InvalidSignatureException
 
 from bot import dispatch, metrics
+from bot.channels.common import Handling, budget_left
 from bot.dispatch import Services
 from bot.logs import bind_request, clear_request, log_callback
-from bot.replies import Gate
 from bot.wecom_client import TEXT_LIMIT, DbTokenStorage, WeComClient, WeComSender
 from handlers.core import Incoming, Reply
 
@@ -43,7 +42,6 @@ log = logging.getLogger(__name__)
 CHANNEL = "wecom"
 BUDGET_OPTION = "LIAISON_WECOM_REPLY_BUDGET"  # seconds to wait for a passive reply
 MAX_SKEW = 300  # seconds a callback's timestamp may differ from our clock
-COMMIT_GRACE = 1.5  # seconds a request waits for a commit already under way
 _CDATA = re.compile(rb"<!\[CDATA\[.*?\]\]>", re.S)
 _UNDECRYPTABLE = (ValueError, struct.error, binascii.Error, IndexError, TypeError)
 _UNPARSABLE = (ExpatError, ET.ParseError, KeyError, TypeError, AttributeError, ValueError)
@@ -101,10 +99,6 @@ def to_incoming(msg, received_at=None) -> tuple[Incoming, str]:
     return replace(base, kind=kind, dedupe_key=dedupe), ""  # image, voice…: the router hints
 
 
-def budget_left(started: float, budget: float) -> float:
-    return max(budget - (time.monotonic() - started), 0.0)
-
-
 def platform_order(msg) -> dict:
     """CreateTime and MsgId: the order in which one person's messages are handled."""
     data = msg._data
@@ -127,7 +121,7 @@ class WeComCallback:
         self.crypto = WeChatCrypto(cfg.token, cfg.aes_key, cfg.corp_id)
         self.client = WeComClient(cfg, DbTokenStorage(services))
         services.media.setdefault(CHANNEL, self.client.download_media)
-        self.pool = ThreadPoolExecutor(max_workers=8, thread_name_prefix="wecom")
+        self.handling = Handling(services, CHANNEL, button_only=True)  # update_button: label only
         self.budget = float(services.settings.extra.get(BUDGET_OPTION) or 3.0)
 
     # -- HTTP ------------------------------------------------------------------------------------
@@ -165,16 +159,15 @@ class WeComCallback:
             return "refused", err.response()
         except _UNPARSABLE as err:
             return "refused", Rejected(400, f"malformed message: {type(err).__name__}").response()
-        envelope = self.services.envelope(incoming, media_id=media_id, **platform_order(msg))
         try:
-            accepted = dispatch.accept(self.services, envelope)
+            accepted = self.handling.accept(incoming, media_id=media_id, **platform_order(msg))
         except dispatch.Unavailable as err:  # not stored: WeCom must deliver it again
             log.warning("wecom callback not accepted, database unavailable: %s", err)
             return "unavailable", Response("", status=503)
-        if isinstance(accepted, dispatch.Outcome):
-            return "duplicate", self._answer(msg, incoming, accepted.reply or Reply())
+        if accepted.duplicate is not None:
+            return "duplicate", self._answer(msg, incoming, accepted.duplicate.reply or Reply())
         budget = budget_left(started, self.budget)
-        reply = self._within_budget(envelope.queue, accepted, budget, request_id)
+        reply = self.handling.within_budget(accepted, budget, request_id)
         if reply is None:
             return "late", Response("", status=200)
         return "passive", self._answer(msg, incoming, reply)
@@ -219,29 +212,6 @@ class WeComCallback:
         return inner
 
     # -- handling, within the budget -------------------------------------------------------------
-    def _within_budget(
-        self, queue: str, row_id: int, budget: float, request_id: str
-    ) -> Reply | None:
-        """The passive answer if the handling commits in time; else None, and the handling (or
-        the sweeper, if this worker dies) sends the answer through the outbox."""
-        gate = Gate(button_only=True)  # update_button carries the label; its text goes apart
-        self.pool.submit(self._work, queue, row_id, gate, request_id)
-        if not gate.done.wait(budget) and not gate.abandon():
-            gate.done.wait(COMMIT_GRACE)  # the worker has claimed the answer and is committing
-        outcome = gate.result
-        return outcome.reply if isinstance(outcome, dispatch.Outcome) else None
-
-    def _work(self, queue: str, row_id: int, gate: Gate, request_id: str) -> None:
-        outcome = None
-        bind_request(request_id, channel=CHANNEL)
-        try:
-            outcome = dispatch.respond(self.services, queue, row_id, gate)
-        except Exception as err:  # the message stays in the inbox for the sweeper
-            log.warning("wecom worker stopped: %s", type(err).__name__)
-        finally:
-            clear_request()
-            gate.finish(outcome)
-
     # -- answers -------------------------------------------------------------------------------
     def _answer(self, msg, incoming: Incoming, reply: Reply) -> Response:
         if incoming.event == "template_card_event" and reply.button_label:

@@ -227,21 +227,26 @@ def is_director(sender: Sender) -> bool:
     )
 
 
+CHAIRED_BY_DIRECTOR = ("联络员会议", "办公室会议")  # 附件2 二(二)(三): 主任主持, 主持人签发
+
+
 def may_call(sender: Sender, kind: str) -> bool:
+    if kind == "办公室会议":  # 附件2 二(二): 由主任主持
+        return is_director(sender)
     if kind == "联络员会议":
         return Role.OFFICE in sender.roles
-    return bool({Role.OFFICE, Role.CONVENER} & sender.roles)
+    return bool({Role.OFFICE, Role.GENERAL_CONVENER, Role.CONVENER} & sender.roles)
 
 
 def may_sign_off(sender: Sender, meeting: Meeting) -> bool:
-    if meeting.kind == "联络员会议":
+    if meeting.kind in CHAIRED_BY_DIRECTOR:
         return is_director(sender)
     return Role.CONVENER in sender.roles
 
 
 def signers(ctx: Context, meeting: Meeting) -> list[Person]:
     """Who signs the minutes off and settles disagreements about them."""
-    if meeting.kind == "联络员会议":
+    if meeting.kind in CHAIRED_BY_DIRECTOR:
         office = people_with_role(ctx.session, Role.OFFICE)
         return [p for p in office if _director_title(p.title)] or office
     return people_with_role(ctx.session, Role.CONVENER)

@@ -32,7 +32,7 @@ from handlers.meetings.base import (
 )
 from handlers.meetings.rsvp import send_invitations
 from handlers.units import candidates
-from storage.meetings import KINDS, Meeting, MeetingInvite
+from storage.meetings import KINDS, Meeting, MeetingGuest, MeetingInvite
 from storage.roster import Unit, member_units
 
 FLOW = "新建会议"
@@ -40,11 +40,14 @@ MAX_PLACE, MAX_TOPICS = 100, 2000  # characters; T.TOO_LONG_* say the same
 _LIST_SPLIT = re.compile(r"[、,，;；\s\u3000]+")
 _KIND_WORDS = {"1": KINDS[0], "2": KINDS[1], "3": KINDS[2], "全体": KINDS[0], "专题": KINDS[1]}
 _KIND_WORDS["联络员"] = KINDS[2]
+_KIND_WORDS.update({"4": KINDS[3], "办公室": KINDS[3]})
 _ALL_UNITS = {"全部", "全体", "默认", "所有"}
 _ALL_UNITS |= {w + "成员单位" for w in _ALL_UNITS} | {w + "单位" for w in _ALL_UNITS}
 
 
-@command("新建会议", aliases=["召开会议"], roles={Role.OFFICE, Role.CONVENER})
+@command(
+    "新建会议", aliases=["召开会议"], roles={Role.OFFICE, Role.GENERAL_CONVENER, Role.CONVENER}
+)
 def new_meeting(msg: Incoming, ctx: Context) -> str:
     """发起全体会议、专题会议或联络员会议，逐步填写后发出会议通知。"""
     ctx.start_conversation(FLOW, "kind")
@@ -245,3 +248,33 @@ def _time_and_rest(words: list[str], ctx: Context) -> tuple[datetime, str]:
             raise UserError(T.time_in_past(fmt_time(ctx, moment)))
         return moment, " ".join(words[n:])
     raise UserError(T.NEED_NEW_TIME)
+
+
+@command("邀请", roles={Role.OFFICE, Role.GENERAL_CONVENER, Role.CONVENER}, usage=T.GUEST_USAGE)
+def invite_guest(msg: Incoming, ctx: Context) -> str:
+    """邀请成员单位以外的有关单位参会；有联系人账号的收到通知和纪要，否则在纪要中抄送。"""
+    from handlers.core import split_args
+    from handlers.meetings.base import meeting_args, require_caller, require_open
+
+    meeting, rest = meeting_args(ctx, msg)
+    require_caller(ctx, meeting)
+    require_open(ctx, meeting)
+    words = split_args(rest)
+    if not words or len(words) > 2 or len(words[0]) > 100:
+        raise UserError(T.GUEST_USAGE)
+    name, account = words[0], (words[1:] or [""])[0][:64]
+    if any(u.name == name for u in member_units(ctx.session)):
+        raise UserError(T.guest_is_member(name))
+    if any(g.name == name for g in meeting.guests):
+        return T.guest_added(meeting, name, account)
+    guest = MeetingGuest(meeting_id=meeting.id, name=name, account=account,
+                         invited_by=ctx.sender.person.id if ctx.sender.person else None,
+                         invited_at=ctx.now)  # fmt: skip
+    ctx.session.add(guest)
+    ctx.session.flush()
+    ctx.session.refresh(meeting)
+    if account:
+        notice = T.guest_notice(meeting, fmt_time(ctx, meeting.starts_at), name)
+        key = f"meetings:guest:{meeting.number}:g{guest.id}"
+        ctx.push_to(ctx.push_channels[0], account, {"text": notice}, key=key)
+    return T.guest_added(meeting, name, account)

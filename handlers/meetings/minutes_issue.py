@@ -48,7 +48,7 @@ def _freeze(ctx: Context, meeting: Meeting, minutes: MeetingMinutes, objections:
     minutes.signed_off_by = person.id if person else None
     if objections:
         minutes.signoff_note = M.escalation_note(objections)
-    if meeting.kind != "联络员会议":  # a 联络员会议's minutes go to the member units only
+    if meeting.kind not in ("联络员会议", "办公室会议"):  # those go to the units only
         minutes.reported_at = ctx.now
     content = minutes_docx(_signed_data(ctx, meeting, minutes))
     doc = save_document(
@@ -92,4 +92,16 @@ def _issue(ctx: Context, meeting: Meeting, minutes: MeetingMinutes) -> int:
     ctx.push(recipients, M.issued_notice(meeting), key=f"{key}:text")
     payload = {"document_id": minutes.document_id, "safe": 0 if meeting.released_at else 1}
     ctx.push(recipients, kind="file", payload=payload, key=f"{key}:file")
-    return len(recipients)
+    return len(recipients) + _issue_to_guests(ctx, meeting, minutes, key)
+
+
+def _issue_to_guests(ctx: Context, meeting: Meeting, minutes: MeetingMinutes, key: str) -> int:
+    """印发邀请参加会议的其他有关单位: those with a contact account get the note and the file."""
+    count = 0
+    for guest in (g for g in meeting.guests if g.account):
+        channel = ctx.push_channels[0]
+        notice = {"text": M.issued_notice(meeting)}
+        count += ctx.push_to(channel, guest.account, notice, key=f"{key}:g{guest.id}:text")
+        payload = {"document_id": minutes.document_id, "safe": 0 if meeting.released_at else 1}
+        ctx.push_to(channel, guest.account, payload, kind="file", key=f"{key}:g{guest.id}:file")
+    return count

@@ -149,9 +149,13 @@ def signoff_line(who: str, when: str) -> str:
 
 
 def distribution_line(meeting: Meeting) -> str:
-    if meeting.kind == "联络员会议":
-        return "印发：联席会议各成员单位"
-    return "印发：联席会议各成员单位　　抄报：区政府"
+    guests = "、".join(g.name for g in meeting.guests)
+    if meeting.kind == "办公室会议" and guests:  # 附件2 二(二): and the invited units
+        return f"印发：联席会议各成员单位、{guests}"
+    copy = f"　　抄送：{guests}" if guests else ""
+    if meeting.kind in ("联络员会议", "办公室会议"):
+        return "印发：联席会议各成员单位" + copy
+    return "印发：联席会议各成员单位　　抄报：区政府" + copy
 
 
 def minutes_state(minutes: MeetingMinutes) -> str:

@@ -12,11 +12,15 @@ WEEKDAYS = ("周一", "周二", "周三", "周四", "周五", "周六", "周日"
 NO_ANSWER = "未回复"
 REASON_PENDING = "原因待补充"
 NAME_PENDING = "姓名待补充"
-KIND_RULES = "全体会议、专题会议由召集人或办公室发起；联络员会议由办公室发起。"
+KIND_RULES = (
+    "全体会议、专题会议由总召集人、召集人或办公室发起；联络员会议由办公室发起；"
+    "办公室会议由办公室主任发起。"
+)
 
 # --- calling a meeting -----------------------------------------------------------------------
 ASK_KIND = (
-    "请选择会议类型（回复序号）：\n1 全体会议\n2 专题会议\n3 联络员会议\n随时发送「取消」可退出。"
+    "请选择会议类型（回复序号）：\n1 全体会议\n2 专题会议\n3 联络员会议\n4 办公室会议\n"
+    "随时发送「取消」可退出。"
 )
 ASK_TIME = "请发送会议时间，例如：2026-12-01 15:00，或 12月1日 下午3点。"
 ASK_PLACE = "请发送会议地点。"
@@ -276,3 +280,23 @@ def no_meetings_in(year: int) -> str:
 
 def xlsx_ready(year: int, count: int) -> str:
     return f"{year}年共{count}次会议的参会情况表已生成（按单位统计，可用于综合考核）。"
+
+
+# --- guests: units invited that are not member units (附件2 二(二)) -----------------------------
+GUEST_USAGE = "邀请 会议号 单位名称 [联系人账号]，如「邀请 HY12 区档案馆 zhangsan」"
+
+
+def guest_is_member(name: str) -> str:
+    return f"「{name}」是成员单位，无需邀请：受邀成员单位在新建会议时选择。"
+
+
+def guest_notice(meeting, when: str, guest: str) -> str:
+    return (
+        f"【会议邀请】{guest}：诚邀贵单位参加{meeting.kind}「{meeting.title}」，"
+        f"时间：{when}，地点：{meeting.place}。会议号 {meeting.number}，会后纪要将印发贵单位。"
+    )
+
+
+def guest_added(meeting, guest: str, account: str) -> str:
+    how = f"已向联系人 {account} 发出邀请" if account else "未留联系人账号，纪要中列入抄送"
+    return f"已邀请{guest}参加 {meeting.number}（{how}）。"

@@ -71,7 +71,7 @@ def vector_server(request, env, clock):
     yield vector, f"http://127.0.0.1:{server.server_port}/wecom/callback"
     server.shutdown()
     server.server_close()
-    app.blueprints["wecom"].callback.pool.shutdown(wait=True)
+    app.blueprints["wecom"].callback.handling.close()
     app.blueprints["wecom"].callback.client.close()
     engine.dispose()
 

@@ -361,7 +361,7 @@ def channels(channel_services, wecom_api, dingtalk_api, wechat_api) -> Iterator[
     server.shutdown()
     server.server_close()
     thread.join(timeout=5)
-    app.blueprints["wecom"].callback.pool.shutdown(wait=True)
+    app.blueprints["wecom"].callback.handling.close()
     app.blueprints["dingtalk"].callback.inbound.close()
     app.blueprints["wechat_mp"].callback.handling.close()
     time.sleep(0)

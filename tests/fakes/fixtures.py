@@ -186,5 +186,5 @@ def wecom_client(wecom_services: Services, wecom_api: FakeWeComAPI) -> Iterator:
     server.server_close()
     thread.join(timeout=5)
     callback = app.blueprints["wecom"].callback
-    callback.pool.shutdown(wait=True)
+    callback.handling.close()
     callback.client.close()
