@@ -10,6 +10,7 @@ The import order is the order commands appear in 帮助.
 # isort: off
 from handlers import help, reports, referrals, meetings, housekeeping  # noqa: F401
 from handlers import send_failures  # noqa: F401
+from handlers import roster, roster_changes  # noqa: F401
 from handlers import followup  # noqa: F401
 from handlers import monitoring  # noqa: F401
 from handlers import assessment  # noqa: F401
