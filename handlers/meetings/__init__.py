@@ -1,4 +1,4 @@
-"""Meetings and their minutes: calling (新建会议, 取消会议, 改期), invitations and answers (rsvp),
+"""Meetings and their minutes: calling (新建会议), changes (取消会议, 改期), invitations and answers (rsvp),
 attendance, reminders and the minutes (minutes: drafting and co-signing; minutes_access: reading;
 minutes_issue: sign-off and issue; minutes_docs: the .docx).
 
@@ -7,5 +7,6 @@ text and minutes_text. The guide for users is docs/meetings.md.
 """
 
 # isort: off
-from handlers.meetings import calling, attendance, reminders, minutes, minutes_access  # noqa: F401
+from handlers.meetings import calling, changes, attendance, reminders, minutes  # noqa: F401
+from handlers.meetings import minutes_access  # noqa: F401
 # isort: on

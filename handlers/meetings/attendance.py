@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections import Counter
 from datetime import datetime, timedelta
 
 from handlers.core import ROSTER_ROLES, Context, Incoming, Reply, UserError, command, command_args
@@ -15,6 +14,8 @@ from handlers.meetings.base import (
     is_staff,
     may_view,
     meeting_args,
+    upcoming_visible,
+    when_bare,
 )
 from handlers.meetings.xlsx import attendance_workbook
 from storage.documents import save_document
@@ -28,12 +29,10 @@ MAX_LISTED = 7  # keeps 会议 within one WeCom reply
 @command("参会情况", roles=ROSTER_ROLES, usage="参会情况 会议号")
 def attendance(msg: Incoming, ctx: Context) -> str:
     """查看某次会议各单位的回复：参加、请假、代参、未回复。"""
-    meeting, _rest = meeting_args(ctx, msg)
+    meeting, _rest = meeting_args(ctx, msg, pick=when_bare(msg, upcoming_visible))
     if not may_view(ctx, meeting):
         raise UserError(T.no_access(meeting.number))
-    counts = Counter(i.answer or T.NO_ANSWER for i in meeting.invites)
-    lines = [T.attendance_line(i) for i in meeting.invites]
-    return T.attendance_report(meeting, fmt_time(ctx, meeting.starts_at), counts, lines)
+    return T.attendance_report(meeting, fmt_time(ctx, meeting.starts_at), list(meeting.invites))
 
 
 @command("会议", roles=ROSTER_ROLES, usage="会议 [会议号] / 会议 考核 年份")

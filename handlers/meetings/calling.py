@@ -1,6 +1,7 @@
-"""Calling meetings (新建会议, a guided conversation with a preview), cancelling and moving them.
+"""Calling meetings (新建会议, a guided conversation with a preview; 修改 goes back to one field).
 
-Answers, reminders, attendance and minutes live in their own modules of this package.
+Cancelling and moving them is in changes.py; answers, reminders, attendance and minutes live in
+their own modules of this package.
 """
 
 from __future__ import annotations
@@ -16,22 +17,16 @@ from handlers.core import (
     UserError,
     command,
     flow,
-    split_args,
 )
 from handlers.meetings import text as T
 from handlers.meetings.base import (
-    contacts,
-    everyone,
     fmt_time,
     future_time,
     may_call,
-    meeting_args,
-    parse_when,
-    require_caller,
-    require_open,
 )
 from handlers.meetings.rsvp import send_invitations
 from handlers.units import candidates
+from handlers.workdays import WorkCalendar
 from storage.meetings import KINDS, Meeting, MeetingGuest, MeetingInvite
 from storage.roster import Unit, member_units
 
@@ -71,38 +66,48 @@ def meeting_dialogue(msg: Incoming, ctx: Context, convo: Conversation) -> str:
     return STEPS[convo.step](text, ctx, convo)
 
 
+def _then(ctx: Context, convo: Conversation, step: str, said: str = "") -> str:
+    """Go on to `step`, or, when one field is being changed (修改), back to the preview."""
+    if convo.data.pop("editing", False):
+        convo.goto("confirm")
+        return said + _preview(ctx, convo.data)
+    convo.goto(step)
+    return said + current_question(ctx, convo)
+
+
 def _kind(text: str, ctx: Context, convo: Conversation) -> str:
     kind = _KIND_WORDS.get(text.removesuffix("会议"), text if text in KINDS else "")
     if not kind:
         raise UserError(T.ASK_KIND)
     if not may_call(ctx.sender, kind):
         raise UserError(T.not_caller(kind))
+    changed = convo.data.get("kind") not in (None, kind)
     convo.data["kind"] = kind
-    convo.goto("time")
-    return T.ASK_TIME
+    if changed and convo.data.pop("editing", False):  # who is invited by default changes too
+        convo.goto("units")
+        return current_question(ctx, convo)
+    return _then(ctx, convo, "time")
 
 
 def _time(text: str, ctx: Context, convo: Conversation) -> str:
-    convo.data["starts_at"] = future_time(text, ctx).isoformat()
-    convo.goto("place")
-    return T.ASK_PLACE
+    moment = future_time(text, ctx)
+    convo.data["starts_at"] = moment.isoformat()
+    said = T.recognised(fmt_time(ctx, moment), non_workday_warning(ctx, moment)) + "\n"
+    return _then(ctx, convo, "place", said)
 
 
 def _place(text: str, ctx: Context, convo: Conversation) -> str:
     if len(text) > MAX_PLACE:
         raise UserError(T.TOO_LONG_PLACE)
     convo.data["place"] = text
-    convo.goto("topics")
-    return T.ASK_TOPICS
+    return _then(ctx, convo, "topics")
 
 
 def _topics(text: str, ctx: Context, convo: Conversation) -> str:
     if len(text) > MAX_TOPICS:
         raise UserError(T.TOO_LONG_TOPICS)
     convo.data["topics"] = text
-    convo.goto("units")
-    units = member_units(ctx.session)
-    return T.ask_units(convo.data["kind"], [u.name for u in units])
+    return _then(ctx, convo, "units")
 
 
 def _units(text: str, ctx: Context, convo: Conversation) -> str:
@@ -112,11 +117,33 @@ def _units(text: str, ctx: Context, convo: Conversation) -> str:
         raise UserError(T.TOPIC_NEEDS_LIST)
     chosen = units if all_units else pick_units(text, units)
     convo.data["unit_ids"] = [u.id for u in chosen]
+    convo.data.pop("editing", None)
     convo.goto("confirm")
-    return _preview(ctx, convo.data, chosen)
+    return _preview(ctx, convo.data)
+
+
+_FIELD_STEPS = dict(zip(T.FIELDS, ("kind", "time", "place", "topics", "units"), strict=True))
+_FIELD_STEPS |= {str(n): step for n, step in enumerate(_FIELD_STEPS.values(), start=1)}
+_FIELD_STEPS |= {"单位": "units", "参会单位": "units", "会议类型": "kind", "名称": "topics"}
+
+
+def _field(text: str, ctx: Context, convo: Conversation) -> str:
+    """After 修改: which field to answer again; then back to the preview."""
+    step = _FIELD_STEPS.get(text.strip(" 。.!！").removeprefix("修改").strip(" :："))
+    if step is None:
+        raise UserError(T.ASK_FIELD)
+    convo.data["editing"] = True
+    convo.goto(step)
+    return current_question(ctx, convo)
 
 
 def _confirm(text: str, ctx: Context, convo: Conversation) -> str:
+    if text.startswith("修改"):
+        field = text.removeprefix("修改").strip(" :：")
+        if field in _FIELD_STEPS:
+            return _field(field, ctx, convo)
+        convo.goto("field")  # `修改` alone, or a field it does not know: ask which
+        return T.ASK_FIELD
     if text.rstrip("。.!！") not in ("确认", "确定", "是"):
         raise UserError(T.ASK_CONFIRM)
     meeting = create_meeting(ctx, convo.data)
@@ -131,6 +158,7 @@ STEPS = {
     "place": _place,
     "topics": _topics,
     "units": _units,
+    "field": _field,
     "confirm": _confirm,
 }
 QUESTIONS = {
@@ -138,8 +166,18 @@ QUESTIONS = {
     "time": T.ASK_TIME,
     "place": T.ASK_PLACE,
     "topics": T.ASK_TOPICS,
+    "field": T.ASK_FIELD,
     "confirm": T.ASK_CONFIRM,
 }
+
+
+def non_workday_warning(ctx: Context, moment: datetime) -> str:
+    """A warning when the day is a weekend or public holiday (make-up working days are fine)."""
+    day = ctx.local(moment).date()
+    if WorkCalendar(ctx.session).is_workday(day):
+        return ""
+    what = T.WEEKDAYS[day.weekday()] if day.weekday() >= 5 else "法定节假日"
+    return T.non_workday(f"{day.month}月{day.day}日", what)
 
 
 def pick_units(text: str, units: list[Unit]) -> list[Unit]:
@@ -165,7 +203,9 @@ def _match_unit(token: str, units: list[Unit]) -> Unit | None:
     return found[0] if len(found) == 1 else None
 
 
-def _preview(ctx: Context, data: dict, chosen: list[Unit]) -> str:
+def _preview(ctx: Context, data: dict) -> str:
+    wanted = set(data["unit_ids"])
+    chosen = [u for u in member_units(ctx.session) if u.id in wanted]
     when = fmt_time(ctx, datetime.fromisoformat(data["starts_at"]))
     return T.preview(data["kind"], when, data["place"], data["topics"], [u.name for u in chosen])
 
@@ -191,63 +231,6 @@ def create_meeting(ctx: Context, data: dict) -> Meeting:
     ctx.session.flush()
     ctx.session.refresh(meeting)
     return meeting
-
-
-def _notify_invited(ctx: Context, meeting: Meeting, text: str, key: str) -> int:
-    people = everyone(contacts(ctx, [i.unit_id for i in meeting.invites]))
-    return ctx.push(people, text, key=key)
-
-
-@command("取消会议", roles={Role.OFFICE, Role.CONVENER}, usage="取消会议 会议号 [原因]")
-def cancel_meeting(msg: Incoming, ctx: Context) -> str:
-    """取消尚未召开的会议，并通知全部受邀单位。"""
-    meeting, reason = meeting_args(ctx, msg)
-    require_caller(ctx, meeting)
-    require_open(ctx, meeting)
-    meeting.cancelled_at = ctx.now
-    meeting.cancel_reason = reason[:500]
-    notice = T.cancelled_notice(meeting, fmt_time(ctx, meeting.starts_at))
-    _notify_invited(ctx, meeting, notice, key=f"meetings:cancel:{meeting.number}")
-    return T.cancel_done(meeting.number, len(meeting.invites))
-
-
-@command("改期", roles={Role.OFFICE, Role.CONVENER}, usage="改期 会议号 新时间 [新地点]")
-def move_meeting(msg: Incoming, ctx: Context) -> str:
-    """修改会议时间（可同时改地点），重新发出通知；原回复保留，可重新选择。"""
-    meeting, rest = meeting_args(ctx, msg)
-    require_caller(ctx, meeting)
-    require_open(ctx, meeting)
-    new_time, place = _time_and_rest(split_args(rest), ctx)
-    if len(place) > MAX_PLACE:
-        raise UserError(T.TOO_LONG_PLACE)
-    place = place or meeting.place
-    if new_time == meeting.starts_at and place == meeting.place:  # e.g. the same 改期 sent twice
-        raise UserError(T.not_moved(meeting.number, fmt_time(ctx, new_time), place))
-    old = fmt_time(ctx, meeting.starts_at)
-    meeting.starts_at = new_time
-    meeting.place = place
-    meeting.version += 1
-    meeting.notified_at = ctx.now
-    ctx.session.flush()
-    notice = T.moved_notice(meeting, old, fmt_time(ctx, new_time))
-    _notify_invited(ctx, meeting, notice, key=f"meetings:move:{meeting.number}:v{meeting.version}")
-    send_invitations(ctx, meeting)
-    return T.move_done(meeting.number, fmt_time(ctx, new_time), meeting.place)
-
-
-def _time_and_rest(words: list[str], ctx: Context) -> tuple[datetime, str]:
-    """The new time (one to three words, e.g. `12月2日 下午 3点`) and an optional new place."""
-    for n in (3, 2, 1):
-        if len(words) < n:
-            continue
-        try:
-            moment = parse_when(" ".join(words[:n]), ctx)
-        except UserError:
-            continue
-        if moment <= ctx.now:
-            raise UserError(T.time_in_past(fmt_time(ctx, moment)))
-        return moment, " ".join(words[n:])
-    raise UserError(T.NEED_NEW_TIME)
 
 
 @command("邀请", roles={Role.OFFICE, Role.GENERAL_CONVENER, Role.CONVENER}, usage=T.GUEST_USAGE)

@@ -24,10 +24,13 @@ from handlers.meetings import text as T
 from handlers.meetings.base import (
     UNIT_ROLES,
     answering_units,
+    awaiting_my_cosign,
+    awaiting_my_signoff,
     choose_unit,
     meeting_args,
     signers,
     unit_people,
+    when_bare,
 )
 from handlers.meetings.minutes_docs import docx_text
 from handlers.meetings.minutes_issue import sign_off
@@ -171,7 +174,7 @@ def _tell_signers_ready(ctx: Context, meeting: Meeting, minutes: MeetingMinutes)
 @command("会签", roles=UNIT_ROLES, usage="会签 会议号 同意 / 会签 会议号 意见 内容")
 def cosign(msg: Incoming, ctx: Context) -> str:
     """对会议纪要会签：同意，或提出意见（意见转召集人协调）。"""
-    meeting, rest = meeting_args(ctx, msg)
+    meeting, rest = meeting_args(ctx, msg, pick=awaiting_my_cosign)
     minutes = ctx.session.get(MeetingMinutes, meeting.id)
     if minutes is None:
         raise UserError(M.no_minutes(meeting.number))
@@ -232,5 +235,7 @@ def _route_objection(
 @command("签发", roles={Role.CONVENER, Role.OFFICE}, usage="签发 会议号 [报区政府决定]")
 def sign_off_minutes(msg: Incoming, ctx: Context) -> Reply:
     """会签完成后签发纪要：印发各成员单位并抄报区政府。"""
-    meeting, rest = meeting_args(ctx, msg)
+    meeting, rest = meeting_args(
+        ctx, msg, pick=when_bare(msg, awaiting_my_signoff, M.ESCALATE_WORD)
+    )
     return sign_off(ctx, meeting, escalate=rest.strip() == M.ESCALATE_WORD)

@@ -19,7 +19,14 @@ from handlers.core import (
 )
 from handlers.meetings import minutes_text as M
 from handlers.meetings import text as T
-from handlers.meetings.base import fmt_time, is_director, may_view, meeting_args
+from handlers.meetings.base import (
+    fmt_time,
+    is_director,
+    may_view,
+    meeting_args,
+    readable_minutes,
+    when_bare,
+)
 from storage import audit
 from storage.audit import AuditEntry
 from storage.meetings import MeetingMinutes
@@ -31,7 +38,7 @@ MAX_SHOWN = 1500
 @command("纪要 查看", usage="纪要 查看 会议号")
 def view_minutes(msg: Incoming, ctx: Context) -> Reply:
     """查看会议纪要（仅限受邀单位和办公室；每次查看都会登记）。"""
-    meeting, _rest = meeting_args(ctx, msg)
+    meeting, _rest = meeting_args(ctx, msg, pick=when_bare(msg, readable_minutes))
     minutes = ctx.session.get(MeetingMinutes, meeting.id)
     issued = minutes is not None and minutes.signed_off_at is not None
     if not may_view(ctx, meeting, issued=issued):

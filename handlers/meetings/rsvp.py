@@ -28,9 +28,12 @@ from handlers.meetings.base import (
     contacts,
     fmt_time,
     get_meeting,
+    may_know,
     meeting_args,
     require_open,
     sender_invites,
+    upcoming_answerable,
+    when_bare,
 )
 from storage.meetings import ATTEND, DELEGATE, LEAVE, Meeting, MeetingInvite
 from storage.roster import Person
@@ -126,6 +129,8 @@ def rsvp_clicked(msg: Incoming, ctx: Context) -> Reply:
     if len(parts) != 3 or parts[2] not in ACTIONS:
         raise UserError(T.UNKNOWN_BUTTON)
     meeting = get_meeting(ctx, parts[1])
+    if not may_know(ctx, meeting):  # a forged click on someone else's meeting
+        raise UserError(T.no_such_meeting(parts[1]))
     task = _TASK.match(msg.task_id or "")
     if task and int(task.group(2)) != meeting.version:
         raise UserError(T.stale_card(meeting.number))
@@ -184,7 +189,7 @@ def _name_and_title(text: str) -> tuple[str, str]:
 @command("参加", roles=UNIT_ROLES, usage="参加 会议号")
 def attend(msg: Incoming, ctx: Context) -> str:
     """回复本单位参加会议。"""
-    meeting, rest = meeting_args(ctx, msg)
+    meeting, rest = meeting_args(ctx, msg, pick=when_bare(msg, upcoming_answerable))
     invite, _rest = _invite_for(ctx, meeting, rest=rest)
     return record_answer(ctx, invite, ATTEND)
 
@@ -192,7 +197,7 @@ def attend(msg: Incoming, ctx: Context) -> str:
 @command("请假", roles=UNIT_ROLES, usage="请假 会议号 原因")
 def leave(msg: Incoming, ctx: Context) -> str:
     """回复本单位请假，并说明原因。"""
-    meeting, rest = meeting_args(ctx, msg)
+    meeting, rest = meeting_args(ctx, msg, pick=upcoming_answerable)
     invite, reason = _invite_for(ctx, meeting, rest=rest)
     if not reason:
         raise UserError(T.need_reason(meeting.number))
@@ -202,7 +207,7 @@ def leave(msg: Incoming, ctx: Context) -> str:
 @command("代参", roles=UNIT_ROLES, usage="代参 会议号 姓名 [职务]")
 def delegate(msg: Incoming, ctx: Context) -> str:
     """由他人代本单位成员参会，写明代参人员姓名和职务。"""
-    meeting, rest = meeting_args(ctx, msg)
+    meeting, rest = meeting_args(ctx, msg, pick=upcoming_answerable)
     invite, who = _invite_for(ctx, meeting, rest=rest)
     if not who:
         raise UserError(T.need_delegate(meeting.number))

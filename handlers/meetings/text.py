@@ -25,12 +25,44 @@ ASK_KIND = (
 ASK_TIME = "请发送会议时间，例如：2026-12-01 15:00，或 12月1日 下午3点。"
 ASK_PLACE = "请发送会议地点。"
 ASK_TOPICS = "请发送会议议题（可多行，第一行作为会议名称）。"
-ASK_CONFIRM = "请发送「确认」发出会议通知，或发送「取消」放弃。"
+ASK_CONFIRM = (
+    "请发送「确认」发出会议通知；要改某一项，发送「修改」（或「修改 时间」等）；发送「取消」放弃。"
+)
+FIELDS = ("类型", "时间", "地点", "议题", "受邀单位")
+ASK_FIELD = "要修改哪一项？请回复序号或名称：\n" + "\n".join(
+    f"{n} {f}" for n, f in enumerate(FIELDS, start=1)
+)
 NEED_TEXT = "请用文字回复。发送「取消」可退出。"
 TOO_LONG_PLACE = "地点请控制在100字以内。"
 TOO_LONG_TOPICS = "议题请控制在2000字以内。"
 TOPIC_NEEDS_LIST = "专题会议请列出与议题相关的参会单位（名称或序号，用顿号分隔）。"
 NEED_NUMBER = "请写明会议号，例如 HY12。发送「会议」可查看您的会议。"
+
+
+def which_meeting(lines: list[str]) -> str:
+    shown = "\n".join(f"· {line}" for line in lines[:7])
+    more = f"\n……共{len(lines)}次" if len(lines) > 7 else ""
+    return f"有{len(lines)}次会议可选，请写明会议号，例如 HY12：\n{shown}{more}"
+
+
+def recognised(when: str, warning: str = "") -> str:
+    """The time as understood, said back before the next question."""
+    return f"已识别为 {when}。{warning}"
+
+
+def non_workday(day: str, what: str) -> str:
+    """`what`: 周六, 周日 or 法定节假日."""
+    return f"注意：{day}是{what}，不是工作日。"
+
+
+def confirm_move(number: str, when: str, place: str, warning: str) -> str:
+    return (
+        f"{warning}确定把会议 {number} 改到{when}（地点：{place}）吗？"
+        "发送「确认」改期并重新通知全部受邀单位；不改请发送「取消」。"
+    )
+
+
+MOVE_KEPT = "未改期，会议时间不变。"
 NEED_NEW_TIME = "请写明新的会议时间，例如：改期 HY12 2026-12-02 15:00 [新地点]。"
 
 
@@ -60,6 +92,26 @@ def not_caller(kind: str) -> str:
 
 def cancelled(number: str) -> str:
     return f"会议 {number} 已取消。"
+
+
+def already_cancelled(number: str, on: str, reason: str) -> str:
+    why = f"（原因：{reason}）" if reason else ""
+    return f"会议 {number} 已于{on}取消{why}，无需再次取消。"
+
+
+def ask_cancel_reason(number: str) -> str:
+    return f"请回复取消会议 {number} 的原因（将告知全部受邀单位），例如：时间冲突，另行通知。"
+
+
+def confirm_cancel(meeting: Meeting, when: str, reason: str, units: int) -> str:
+    return (
+        f"确定取消{meeting.kind} {meeting.number}（{meeting.title}，{when}）吗？\n原因：{reason}\n"
+        f"发送「确认」取消会议并通知{units}个受邀单位；不取消请发送「放弃」。"
+    )
+
+
+CANCEL_KEPT = "好的，会议没有取消，照常召开。"
+NEED_CANCEL_REASON = "请写明取消原因（500字以内），它会告知全部受邀单位。"
 
 
 def already_started(number: str) -> str:
@@ -224,18 +276,30 @@ def attendance_cell(invite: MeetingInvite) -> str:
     return f"{invite.unit.name}：{answer_text(invite)}"
 
 
-def attendance_line(invite: MeetingInvite) -> str:
-    """One unit on the 参会情况 board; a long reason is cut there (the .xlsx keeps it whole)."""
-    return f"· {invite.unit.name}：{answer_text(invite, 20)}"
+ANSWER_ORDER = ("参加", "代参", "请假", NO_ANSWER)
 
 
-def attendance_report(meeting: Meeting, when: str, counts: Counter, lines: list[str]) -> str:
-    total = sum(counts.values())
-    summary = "，".join(f"{k}{counts[k]}" for k in ("参加", "代参", "请假", NO_ANSWER))
+def attendance_entry(invite: MeetingInvite) -> str:
+    """One unit in its group on the 参会情况 board: the name, and the reason or the delegate, cut
+    to 20 characters there (the .xlsx keeps them whole)."""
+    if invite.answer in ("请假", "代参"):
+        detail = answer_text(invite, 20)
+        return f"{invite.unit.name}{detail[len(invite.answer) :]}"
+    return invite.unit.name
+
+
+def attendance_report(meeting: Meeting, when: str, invites: list[MeetingInvite]) -> str:
+    """参会情况: the units grouped by their answer, each group with its count."""
+    groups: dict[str, list[str]] = {k: [] for k in ANSWER_ORDER}
+    for invite in invites:
+        groups[invite.answer or NO_ANSWER].append(attendance_entry(invite))
+    counts = Counter({k: len(v) for k, v in groups.items()})
+    summary = "，".join(f"{k}{counts[k]}" for k in ANSWER_ORDER)
     state = "（已取消）" if meeting.cancelled_at else ""
+    lines = [f"【{k}】{len(v)}个：{'、'.join(v)}" for k, v in groups.items() if v]
     return (
         f"{meeting.kind} {meeting.number}{state}：{meeting.title}\n{when}，{meeting.place}\n"
-        f"受邀{total}个单位：{summary}\n" + "\n".join(lines)
+        f"受邀{len(invites)}个单位：{summary}\n" + "\n".join(lines)
     )
 
 

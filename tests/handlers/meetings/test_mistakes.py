@@ -118,7 +118,7 @@ def test_long_topics_and_many_meetings_fit_one_reply(bot):
     bot.send(OFFICE, "确认")
     assert len(bot.send(OFFICE, "会议 HY1").encode()) < LIMIT
     bot.send(liaison(RS), "请假 HY1 " + "外出执法检查" * 80)
-    assert "区人社局：请假（外出执法检查外出执法检查外出执法检查外出…）" in bot.send(
+    assert "区人社局（外出执法检查外出执法检查外出执法检查外出…）" in bot.send(
         OFFICE, "参会情况 HY1"
     )
     assert len(_invite(bot, "HY1", "区人社局").reason) == 480  # kept whole, shortened on show

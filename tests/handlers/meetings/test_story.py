@@ -55,7 +55,7 @@ def test_topic_meeting_from_notice_to_signed_minutes(bot):
     }
     board = bot.send(OFFICE, f"参会情况 {number}")
     assert "参加1，代参1，请假1，未回复1" in board
-    assert "区财政局：代参（王五 副科长）" in board and "区总工会：请假（外出执法检查）" in board
+    assert "【代参】1个：区财政局（王五 副科长）" in board and "区总工会（外出执法检查）" in board
 
     # reminders: each once, to the right units only
     bot.clock.set(at(25, 14, 59))
