@@ -229,6 +229,15 @@ def _check_first_period(env: Mapping[str, str]) -> None:
         ) from None
 
 
+def _check_public_url(env: Mapping[str, str]) -> None:
+    """The desk's sign-in links (后台) start with it: the address people open in a browser."""
+    raw = (env.get("LIAISON_PUBLIC_URL") or "").strip()
+    if raw and not re.match(r"^https?://[^/\s]+(/\S*)?$", raw):
+        raise ConfigError(
+            f"环境变量 LIAISON_PUBLIC_URL 格式错误：应为后台的访问地址，如 https://liaison.example.gov.cn，当前为 {raw}"
+        )
+
+
 def load_settings(env: Mapping[str, str] | None = None, *, read_dotenv: bool = True) -> Settings:
     """Build Settings from `env` (default: the process environment plus `.env` if present)."""
     if env is None:
@@ -249,6 +258,7 @@ def load_settings(env: Mapping[str, str] | None = None, *, read_dotenv: bool = T
     _check_options(env)
     _check_hazard_days(env)
     _check_first_period(env)
+    _check_public_url(env)
     seal_key = env.get("LIAISON_SEAL_KEY") or None
     return Settings(
         database_url=url,

@@ -18,6 +18,7 @@ from pathlib import Path
 from matplotlib import font_manager
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from handlers.core import Context
 from handlers.referrals import text as referral_text
@@ -29,6 +30,16 @@ from storage import meetings as mt
 from storage import referrals as rf
 
 CJK_FONTS = ("WenQuanYi Zen Hei", "Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC")
+STATE_COLORS = {
+    "参加": "#43A047",
+    "代参": "#1E88E5",
+    "请假": "#FFC107",
+    "未回复": "#BDBDBD",
+    "按期办结": "#43A047",
+    "超期办结": "#FFC107",
+    "办理中": "#1E88E5",
+    "超期未办结": "#E53935",
+}
 PALETTE = ["#1E88E5", "#43A047", "#FFC107", "#E53935", "#8E24AA", "#00ACC1", "#6D4C41", "#9E9E9E"]
 
 
@@ -76,13 +87,23 @@ class Chart:
         positions = list(range(len(self.categories)))
         bottom = [0] * len(self.categories)
         for n, (name, values) in enumerate(self.series.items()):
-            color = COLORS.get(name, PALETTE[n % len(PALETTE)])
+            color = COLORS.get(name) or STATE_COLORS.get(name) or PALETTE[n % len(PALETTE)]
             label = name if font else f"S{n + 1}"
             bars = axes.bar(positions, values, bottom=bottom, color=color, width=0.6, label=label)
             axes.bar_label(
                 bars, labels=[str(v) if v else "" for v in values], label_type="center", fontsize=8
             )
             bottom = [b + v for b, v in zip(bottom, values, strict=True)]
+        if not self.categories:
+            axes.text(
+                0.5,
+                0.5,
+                "暂无数据" if font else "no data",
+                ha="center",
+                transform=axes.transAxes,
+                fontfamily=font or "sans-serif",
+            )
+        axes.yaxis.set_major_locator(MaxNLocator(integer=True))
         ticks = self.categories if font else [str(i + 1) for i in positions]
         axes.set_xticks(positions, ticks, fontsize=8)
         axes.set_ylim(0, max(max(bottom, default=0), 1) * 1.1)
@@ -91,7 +112,9 @@ class Chart:
             axes.legend(fontsize=8, frameon=False, loc="upper left", bbox_to_anchor=(1, 1))
         if font:
             axes.set_title(self.title, fontsize=11)
-            for text in [*axes.get_xticklabels(), *axes.get_legend().get_texts(), axes.title]:
+            legend = axes.get_legend()
+            texts = legend.get_texts() if legend else []
+            for text in [*axes.get_xticklabels(), *texts, axes.title]:
                 text.set_fontfamily(font)
         figure.tight_layout()
         out = io.BytesIO()
@@ -99,9 +122,21 @@ class Chart:
         return out.getvalue()
 
 
-def timeliness(ctx: Context, year: int) -> Chart:
+def tracked_months(ctx: Context, year: int) -> list[Period]:
+    """The year's months from the first tracked one (LIAISON_REPORT_FIRST_PERIOD, else the month
+    the roster was loaded) up to this one, as the assessment counts them."""
+    from handlers.reports.xlsx import roster_start
+
     today = ctx.local().date()
-    periods = [Period(year, m) for m in range(1, 13) if date(year, m, 1) <= today]
+    first = ctx.option("LIAISON_REPORT_FIRST_PERIOD", "")
+    start = Period.parse(first) if first else roster_start(ctx) or Period(year, 1)
+    months = [Period(year, m) for m in range(1, 13) if date(year, m, 1) <= today]
+    return [p for p in months if p >= start]
+
+
+def timeliness(ctx: Context, year: int) -> Chart:
+    periods = tracked_months(ctx, year)
+    today = ctx.local().date()
     grid = status_grid(ctx.session, ReportSchedule(ctx), periods, today=today)
     data = month_counts(periods, grid)
     return Chart(

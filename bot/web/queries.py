@@ -17,7 +17,7 @@ from handlers.core import Context
 from handlers.followup import text as followup_text
 from handlers.monitoring import text as monitoring_text
 from handlers.referrals import text as referral_text
-from handlers.reports.calendar import Period, ReportSchedule
+from handlers.reports.calendar import ReportSchedule
 from handlers.reports.status import status_grid
 from handlers.send_failures import reason as failure_reason
 from handlers.send_failures import recipient
@@ -69,8 +69,10 @@ STATUS_CSS = {"按时": "ok", "迟交": "late", "未报": "missing", "未截止"
 
 def report_grid(ctx: Context, year: int) -> Table:
     schedule = ReportSchedule(ctx)
+    from bot.web.charts import tracked_months
+
     today = ctx.local().date()
-    periods = [Period(year, m) for m in range(1, 13) if date(year, m, 1) <= today]
+    periods = tracked_months(ctx, year)
     table = Table(f"{year}年月报报送情况", ["单位", *[f"{p.month}月" for p in periods]])
     for row in status_grid(ctx.session, schedule, periods, today=today):
         cells = [Cell(row[0].unit.name)] if row else []

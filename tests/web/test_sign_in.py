@@ -84,3 +84,14 @@ def test_idle_sessions_end_and_sign_out_works(desk_bot, desk_app, clock):
     token = CSRF.search(page).group(1)
     assert client.post("/desk/logout", data={"csrf": token}).status_code == 200
     assert client.get("/desk/").status_code == 302
+
+
+def test_without_a_public_url_the_link_is_not_given(bot):
+    assert "LIAISON_PUBLIC_URL" in bot.send(OFFICE, "后台")
+
+
+def test_a_malformed_public_url_stops_start_up():
+    from bot.config import ConfigError, load_settings
+
+    with pytest.raises(ConfigError, match="LIAISON_PUBLIC_URL"):
+        load_settings({"LIAISON_PUBLIC_URL": "liaison.example"}, read_dotenv=False)
