@@ -49,6 +49,20 @@ def test_near_miss_codes_and_a_wrong_number_get_the_same_refusal(bot):
     assert "等待联席会议办公室受理" in bot.send(REPORTER, f"查询 {number} {code}")
 
 
+def test_near_miss_numbers_with_the_right_code_get_the_same_refusal(bot):
+    number, code = file_report(bot)
+    other, _ = file_report(bot, "worker-2")  # …0002 exists: a near miss that is a real case
+    digits = number[2:]
+    for near in (
+        f"JB{'3' + digits[1:]}",
+        f"JB{digits[:-1]}{'3' if digits[-1] != '3' else '4'}",
+        other,
+    ):
+        assert near != number
+        assert bot.send(f"s-{near}", f"查询 {near} {code}") == tx.QUERY_NOT_FOUND, near
+    assert "等待联席会议办公室受理" in bot.send(REPORTER, f"查询 {number} {code}")
+
+
 def test_the_limit_is_per_case_across_senders_and_per_sender_across_cases(bot):
     number, code = file_report(bot)
     for i in range(5):
