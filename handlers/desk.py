@@ -12,7 +12,7 @@ LINK = (
 )
 
 
-@command("后台", roles={Role.OFFICE, Role.CONVENER})
+@command("后台", roles={Role.OFFICE, Role.GENERAL_CONVENER, Role.CONVENER})
 def desk_link(msg: Incoming, ctx: Context) -> Reply:
     """获取办公室后台的一次性登录链接（10 分钟内有效）。"""
     base = ctx.option("LIAISON_PUBLIC_URL", "").rstrip("/")

@@ -26,7 +26,7 @@ from storage import desk as tokens
 from storage.db import reader
 from storage.roster import Person, current_appointments
 
-DESK_ROLES = frozenset({Role.OFFICE.value, Role.CONVENER.value})
+DESK_ROLES = frozenset({Role.OFFICE.value, Role.GENERAL_CONVENER.value, Role.CONVENER.value})
 IDLE = timedelta(minutes=30)
 CHANNEL = "后台"
 

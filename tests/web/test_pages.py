@@ -103,3 +103,32 @@ def test_the_convener_sees_pages_but_not_the_archive(desk_bot, desk_app):
     sign_in(client, link_path(desk_bot.send("demo-convener", "后台")))
     assert client.get("/desk/cases").status_code == 200
     assert client.get("/desk/archive/2026.zip").status_code == 403
+
+
+def test_a_failed_message_shows_its_reason_and_is_sent_again(desk_bot, office):
+    from storage.outbox import FAILED, PENDING, OutboxMessage
+
+    with desk_bot.session() as s, s.begin():
+        row = OutboxMessage(
+            channel="wecom",
+            address="demo-u09-liaison",
+            person_id=None,
+            kind="text",
+            payload={"text": "请报送11月月报"},
+            status=FAILED,
+            attempts=5,
+            created_at=desk_bot.clock(),
+            next_attempt_at=desk_bot.clock(),
+            last_error="errcode 81013 user not found",
+        )
+        s.add(row)
+        s.flush()
+        row_id = row.id
+    page = office.get("/desk/failures").get_data(as_text=True)
+    assert "收件人无效" in page and "请报送11月月报" in page
+    token = CSRF.search(page).group(1)
+    res = office.post(f"/desk/failures/{row_id}/retry", data={"csrf": token})
+    assert res.status_code == 302
+    assert "重新排队" in office.get("/desk/failures").get_data(as_text=True)
+    with desk_bot.session() as s:
+        assert s.get(OutboxMessage, row_id).status == PENDING
