@@ -79,12 +79,12 @@ def cancel_dialogue(msg: Incoming, ctx: Context, convo: Conversation) -> str:
     """The reason, then 确认: only then is the meeting cancelled and everyone told."""
     meeting = ctx.session.get(Meeting, convo.data["meeting_id"])
     text = msg.text.strip()
-    if convo.step == "reason":
-        return _cancel_reason(text, ctx, convo, meeting)
     answer = text.rstrip("。.!！")
     if answer in _NO:
         convo.end()
         return T.CANCEL_KEPT
+    if convo.step == "reason":
+        return _cancel_reason(text, ctx, convo, meeting)
     if answer not in _YES:
         raise UserError(_cancel_question(ctx, convo))
     convo.end()

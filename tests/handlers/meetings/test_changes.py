@@ -92,6 +92,8 @@ def test_cancel_asks_a_reason_and_confirmation_and_a_second_cancel_is_told(bot):
     number = call_meeting(bot)
     bot.pushes()
     assert "请回复取消会议" in bot.send(OFFICE, f"取消会议 {number}")
+    assert "会议没有取消" in bot.send(OFFICE, "不取消")
+    assert "请回复取消会议" in bot.send(OFFICE, f"取消会议 {number}")
     assert "确定取消" in bot.send(OFFICE, "与全体会议合并召开")
     assert "会议没有取消" in bot.send(OFFICE, "放弃")
     assert bot.pushes() == [] and answers(bot, number)  # nothing sent, still on
