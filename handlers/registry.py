@@ -143,6 +143,8 @@ def split_command(text: str) -> tuple[Command | None, str]:
     Punctuation counts as a space around the keyword: 「参加，HY12」「月报 查看。」「帮助？」.
     """
     text = text.strip()
+    if text in COMMANDS:  # a keyword that is all punctuation, such as «?»
+        return COMMANDS[text], ""
     words = []
     for match in _WORD.finditer(text):
         words.append(match)

@@ -31,19 +31,11 @@ def test_a_member_greeting_is_about_their_role(bot, user, says):
     assert says in answer and "「帮助」" in answer
 
 
-# A lone ? or ？ never reaches 帮助: handlers/registry.split_command reads punctuation as a
-# separator, so the text has no word, and the hint then offers the text back ("您是不是要：?").
-# Registry and router belong to the router work of issue 9; strict, so the fix flips these.
-PUNCTUATION_ONLY = pytest.mark.xfail(
-    strict=True, reason="split_command finds no keyword in punctuation-only text"
-)
-
-
 @pytest.mark.parametrize(
     "ask",
     [
-        pytest.param("?", marks=PUNCTUATION_ONLY),
-        pytest.param("？", marks=PUNCTUATION_ONLY),
+        "?",
+        "？",
         "HELP",
         "help",
         "帮助",
@@ -60,7 +52,7 @@ def test_help_on_a_family_lists_its_commands(bot):
     assert "没有「简报」这条指令" not in answer
 
 
-@pytest.mark.parametrize("text", ["xq这是什么", pytest.param("?", marks=PUNCTUATION_ONLY)])
+@pytest.mark.parametrize("text", ["xq这是什么", "。。"])
 def test_a_hint_does_not_offer_the_unrecognised_text_back(bot, text):
     answer = bot.send("demo-office", text)
     assert f"您是不是要：{text}" not in answer and "「帮助」" in answer
