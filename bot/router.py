@@ -11,7 +11,7 @@ import logging
 import re
 import unicodedata
 
-from sqlalchemy import delete
+from sqlalchemy import bindparam, delete, select
 
 from handlers import core
 from handlers.core import (
@@ -25,6 +25,7 @@ from handlers.core import (
     split_command,
 )
 from storage.conversations import ConversationState, open_state, seal_state, state_key
+from storage.db import is_reading
 from storage.sealing import SealError
 
 log = logging.getLogger(__name__)
@@ -83,21 +84,28 @@ def refusal(cmd: Command) -> str:
     return f"「{cmd.keyword}」仅限{roles}使用，您当前没有相应身份。如有疑问请联系联席会议办公室。"
 
 
+_STATE = select(
+    ConversationState.flow,
+    ConversationState.step,
+    ConversationState.sealed,
+    ConversationState.expires_at,
+).where(ConversationState.user_key == bindparam("key"))
+
+
 def load_conversation(ctx: Context, msg: Incoming) -> tuple[Conversation | None, str]:
     """The sender's live conversation, or None; the note says if an old one just expired."""
-    row = ctx.session.get(ConversationState, state_key(ctx.seal_key, msg.channel, msg.user_id))
+    key = state_key(ctx.seal_key, msg.channel, msg.user_id)
+    row = ctx.session.execute(_STATE, {"key": key}).first()  # Core: most messages find none
     if row is None:
         return None, ""
     flow = core.FLOWS.get(row.flow)
     if flow is None or row.expires_at <= ctx.now:
-        ctx.session.delete(row)
-        ctx.session.flush()
+        ctx.session.execute(delete(ConversationState).where(ConversationState.user_key == key))
         return None, f"（上次未完成的「{row.flow}」已超时，已自动取消。）\n" if flow else ""
     try:  # the state is sealed: a 举报 in progress names an employer and the reporter's contact
         data = open_state(ctx.seal_key, row.sealed)
     except SealError:  # sealed under another key: as good as lost, so the dialogue starts over
-        ctx.session.delete(row)
-        ctx.session.flush()
+        ctx.session.execute(delete(ConversationState).where(ConversationState.user_key == key))
         return None, f"（上次未完成的「{row.flow}」已无法继续，已自动取消。）\n"
     return Conversation(flow=row.flow, step=row.step, data=data), ""
 
@@ -119,7 +127,16 @@ def save_conversation(ctx: Context, msg: Incoming, convo: Conversation | None) -
 
 
 def run_guarded(ctx: Context, func, *args) -> Reply:
-    """Run a handler inside a savepoint: a UserError undoes its changes and becomes the answer."""
+    """Run a handler inside a savepoint: a UserError undoes its changes and becomes the answer.
+
+    A read-only transaction needs no savepoint: it can change nothing, and a handler that tried
+    is run again as a writer (storage.db.WriteAttempted)."""
+    if is_reading(ctx.session):
+        try:
+            return Reply.of(func(*args))
+        except UserError as err:
+            ctx.new_conversation = None
+            return Reply(text=str(err))
     savepoint = ctx.session.begin_nested()
     try:
         reply = Reply.of(func(*args))

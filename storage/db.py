@@ -242,6 +242,12 @@ def serialize(session: Session, name: str) -> None:
         session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:name))"), {"name": name})
 
 
+def is_reading(session: Session) -> bool:
+    """True inside a `reader()` session (its writes would raise WriteAttempted)."""
+    bind = session.get_bind()
+    return bool(bind.get_execution_options().get(READ_ONLY))
+
+
 def reader(sessions: sessionmaker[Session]) -> Session:
     """A session for reading only: on SQLite a deferred transaction that blocks no writer."""
     engine = sessions.kw["bind"]
