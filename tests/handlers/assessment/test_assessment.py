@@ -14,7 +14,7 @@ from storage import followup as fst
 from storage.meetings import Meeting, MeetingInvite
 from storage.referrals import ReferralCase
 from storage.reports import MonthlyReport
-from storage.roster import Person, Unit
+from storage.roster import Appointment, Person, Unit
 from tests.support import TZ
 
 NOW = datetime(2026, 12, 20, 9, tzinfo=TZ)
@@ -30,6 +30,8 @@ def at(day: date, hour: int = 10) -> datetime:
 
 def generate(session, rng: random.Random) -> dict[int, dict[str, list[int]]]:
     """Write a year of activity; return the expected [done, due] per unit and criterion."""
+    for appointment in session.scalars(select(Appointment)):  # the roster was in use all year
+        appointment.started_at = at(date(2025, 12, 1))
     units = list(session.scalars(select(Unit).order_by(Unit.id)))
     person = session.scalars(select(Person)).first()
     want = {u.id: {k: [0, 0] for k in KEYS} for u in units}

@@ -60,6 +60,6 @@ def test_ten_thousand_rows_in_seconds_and_a_bad_last_row(bot):
     start = time.perf_counter()
     answer = send_file(bot, HEALTH, "big.xlsx", xlsx(rows))
     assert "已导入体检数据10000行" in answer, answer
-    assert time.perf_counter() - start < 20
+    assert time.perf_counter() - start < 60  # seconds, not minutes, even on a loaded 2-core box
     with bot.session() as session:
         assert session.query(st.HealthRecord).count() == 10_000
