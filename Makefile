@@ -27,7 +27,9 @@ test: lint
 	$(BIN)/pytest -n 2 -p no:cacheprovider --cov --cov-report=
 	@echo "覆盖率合计（含测试启动的 serve 和 CLI 进程）：$$($(BIN)/coverage report --format=total)%"
 
+# The callback benchmark loads the server with wrk (Debian's package), installed if missing.
 bench: setup
+	command -v wrk >/dev/null || (apt-get update -q && apt-get install -y -q wrk)
 	LIAISON_BENCH_PG_URL="$${LIAISON_BENCH_PG_URL-$$(pg_isready -q -h 127.0.0.1 2>/dev/null && echo postgresql+psycopg://postgres@127.0.0.1:5432/test)}" \
 		$(BIN)/python -m bench
 	$(BIN)/python -m bench.bench_bulletin
