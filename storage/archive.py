@@ -28,7 +28,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 
-from storage.audit import AuditEntry
+from storage.audit import AuditEntry, ChangeEntry
 from storage.documents import Document
 from storage.followup import CommentReply, CommentRound, FollowupEvent, FollowupItem
 from storage.meetings import Meeting
@@ -201,14 +201,15 @@ def collect(
         "30年",
         _table(session, CommentReply, CommentReply.round_id.in_(round_ids)),
     )
-    audit_in = (AuditEntry.at >= start) & (AuditEntry.at < end)
-    add(
-        f"审计/审计日志_{year}.csv",
-        f"{year}年操作审计日志（哈希链）",
-        "日志",
-        "30年",
-        _table(session, AuditEntry, audit_in),
-    )
+    for model, label in ((AuditEntry, "审计日志"), (ChangeEntry, "数据变更记录")):
+        when = (model.at >= start) & (model.at < end)
+        add(
+            f"审计/{label}_{year}.csv",
+            f"{year}年{label}（哈希链）",
+            "日志",
+            "30年",
+            _table(session, model, when),
+        )
     return out
 
 

@@ -8,8 +8,9 @@ transactions never chain onto the same tail. The application has no path to chan
 mapper refuses updates and deletes, and on PostgreSQL (and SQLite) a trigger refuses them too
 (migration 0014).
 
-Besides the explicit `record` calls (查看举报人, 签发, 督办立项 …), `before_flush` appends one entry
-per changed row of every business table (roster, reports, cases, meetings, follow-up, monitoring,
+Two journals, each its own chain: `audit_entry`, the deliberate acts the domains `record`
+(查看举报人, 签发, 督办立项 …), and `change_entry`, where `before_flush` appends one entry per
+changed row of every business table (roster, reports, cases, meetings, follow-up, monitoring,
 documents), so a change made by any command or job is in the log without each domain asking.
 Its actor is `session.info["audit_actor"]` when the caller set it (the desk, the CLI), otherwise
 the person the row itself names (`filed_by`, `created_by`, `actor_person_id` …), otherwise 系统.
@@ -35,6 +36,7 @@ GENESIS = "0" * 64
 NOT_AUDITED = frozenset(
     {
         "audit_entry",
+        "change_entry",
         "inbound_message",
         "outbox_message",
         "outbox_attempt",
@@ -57,8 +59,9 @@ class AuditRewriteError(RuntimeError):
     """The application tried to change or delete an audit entry."""
 
 
-class AuditEntry(Base):
-    __tablename__ = "audit_entry"
+class _Journal:
+    """The columns both journals share: an entry and its place in its chain."""
+
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     actor_person_id: Mapped[int | None] = mapped_column(Integer)
@@ -66,18 +69,35 @@ class AuditEntry(Base):
     action: Mapped[str] = mapped_column(String(50), index=True)
     subject: Mapped[str] = mapped_column(String(100), index=True)  # e.g. JB202611230001, HY12
     detail: Mapped[str] = mapped_column(Text, default="")
-    channel: Mapped[str] = mapped_column(String(20), default="")  # wecom / desk / cli / 系统
+    channel: Mapped[str] = mapped_column(String(20), default="")  # wecom / 后台 / 命令行 / 系统
     prev_hash: Mapped[str] = mapped_column(String(64), default="")
     hash: Mapped[str] = mapped_column(String(64), default="")
 
 
+class AuditEntry(_Journal, Base):
+    """A deliberate act the domains record: 查看举报人, 签发, 督办立项, 登录后台 …"""
+
+    __tablename__ = "audit_entry"
+
+
+class ChangeEntry(_Journal, Base):
+    """One row of a business table added, changed or removed (the flush hook below)."""
+
+    __tablename__ = "change_entry"
+
+
+JOURNALS = ((AuditEntry, "审计日志"), (ChangeEntry, "数据变更记录"))
+
+
 @event.listens_for(AuditEntry, "before_update")
 @event.listens_for(AuditEntry, "before_delete")
-def _refuse_rewrite(_mapper, _conn, target: AuditEntry) -> None:
-    raise AuditRewriteError(f"audit entry {target.id} is append-only")
+@event.listens_for(ChangeEntry, "before_update")
+@event.listens_for(ChangeEntry, "before_delete")
+def _refuse_rewrite(_mapper, _conn, target: _Journal) -> None:
+    raise AuditRewriteError(f"{target.__tablename__} {target.id} is append-only")
 
 
-def canonical(entry: AuditEntry | dict, prev_hash: str) -> bytes:
+def canonical(entry: _Journal | dict, prev_hash: str) -> bytes:
     """The bytes an entry's hash covers: every field but id and hash, in a fixed form."""
     get = entry.get if isinstance(entry, dict) else lambda name: getattr(entry, name)
     at = get("at")
@@ -96,7 +116,7 @@ def canonical(entry: AuditEntry | dict, prev_hash: str) -> bytes:
     return json.dumps(fields, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
 
 
-def entry_hash(entry: AuditEntry | dict, prev_hash: str) -> str:
+def entry_hash(entry: _Journal | dict, prev_hash: str) -> str:
     return hashlib.sha256(canonical(entry, prev_hash)).hexdigest()
 
 
@@ -130,16 +150,16 @@ def set_actor(session: Session, name: str, person_id: int | None, channel: str) 
 
 
 # -- the chain ------------------------------------------------------------------------------------
-def _tail(session: Session) -> str:
+def _tail(session: Session, model) -> str:
     last = session.execute(
-        select(AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1)
+        select(model.hash).order_by(model.id.desc()).limit(1)
     ).scalar_one_or_none()
     return last or GENESIS
 
 
-def _chain(session: Session, entries: list[AuditEntry]) -> None:
+def _chain(session: Session, model, entries: list[_Journal]) -> None:
     serialize(session, "audit")
-    prev = _tail(session)
+    prev = _tail(session, model)
     for entry in entries:
         if entry.at is None:
             entry.at = datetime.now(UTC)
@@ -151,26 +171,36 @@ def _chain(session: Session, entries: list[AuditEntry]) -> None:
 
 @dataclass(frozen=True)
 class Break:
+    journal: str
     entry_id: int
     reason: str
 
 
 def verify(session: Session, batch: int = 2000) -> tuple[int, Break | None]:
-    """Recompute the chain; (entries checked, the first broken entry or None)."""
+    """Recompute both chains; (entries checked, the first broken entry or None)."""
+    total = 0
+    for model, label in JOURNALS:
+        checked, broken = _verify_one(session, model, label, batch)
+        total += checked
+        if broken is not None:
+            return total, broken
+    return total, None
+
+
+def _verify_one(session: Session, model, label: str, batch: int) -> tuple[int, Break | None]:
     prev, checked, last_id = GENESIS, 0, 0
     while True:
         rows = session.scalars(
-            select(AuditEntry).where(AuditEntry.id > last_id).order_by(AuditEntry.id).limit(batch)
+            select(model).where(model.id > last_id).order_by(model.id).limit(batch)
         ).all()
         if not rows:
             return checked, None
         for entry in rows:
             if entry.prev_hash != prev:
-                return checked, Break(
-                    entry.id, "前一条的哈希对不上（其前有条目被删除、插入或改动）"
-                )
+                reason = "前一条的哈希对不上（其前有条目被删除、插入或改动）"
+                return checked, Break(label, entry.id, reason)
             if entry_hash(entry, prev) != entry.hash:
-                return checked, Break(entry.id, "内容与哈希不符（本条被改动）")
+                return checked, Break(label, entry.id, "内容与哈希不符（本条被改动）")
             prev, checked, last_id = entry.hash, checked + 1, entry.id
         session.expunge_all()
 
@@ -219,7 +249,7 @@ def _changed(obj) -> str:
 OPS = {"new": "新增", "dirty": "修改", "deleted": "删除"}
 
 
-def _row_entries(session: Session) -> list[AuditEntry]:
+def _row_entries(session: Session) -> list[ChangeEntry]:
     groups: dict[tuple[str, str], list] = defaultdict(list)
     for op in OPS:
         for obj in getattr(session, op):
@@ -246,8 +276,8 @@ def _row_entries(session: Session) -> list[AuditEntry]:
     return entries
 
 
-def _entry(now, name, pid, channel, action, subject, detail) -> AuditEntry:
-    return AuditEntry(
+def _entry(now, name, pid, channel, action, subject, detail) -> ChangeEntry:
+    return ChangeEntry(
         at=now,
         actor=name[:100],
         actor_person_id=pid,
@@ -263,10 +293,14 @@ def _append_to_chain(session: Session, _context, _instances) -> None:
     if session.info.get("audit_off"):
         return
     explicit = [o for o in session.new if isinstance(o, AuditEntry)]
-    rows = _row_entries(session)
-    for entry in rows:
+    changes = _row_entries(session)
+    for entry in changes:
         session.add(entry)
-    pending = sorted(explicit, key=lambda e: e._sa_instance_state.insert_order or 0) + rows
-    if pending:
-        with session.no_autoflush:
-            _chain(session, pending)
+    if not explicit and not changes:
+        return
+    with session.no_autoflush:
+        if explicit:
+            order = sorted(explicit, key=lambda e: e._sa_instance_state.insert_order or 0)
+            _chain(session, AuditEntry, order)
+        if changes:
+            _chain(session, ChangeEntry, changes)

@@ -16,7 +16,7 @@ def verify_audit(services: Services) -> tuple[bool, str]:
     if broken is None:
         return True, f"审计日志完整：{checked} 条，哈希链逐条核对无误。"
     return False, (
-        f"审计日志第 {broken.entry_id} 条（id={broken.entry_id}）被篡改：{broken.reason}；"
+        f"{broken.journal}第 {broken.entry_id} 条（id={broken.entry_id}）被篡改：{broken.reason}；"
         f"此前 {checked} 条无误。"
     )
 

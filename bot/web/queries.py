@@ -25,7 +25,7 @@ from storage import followup as fu
 from storage import meetings as mt
 from storage import monitoring as mon
 from storage import referrals as rf
-from storage.audit import AuditEntry
+from storage.audit import JOURNALS
 from storage.documents import Document
 from storage.outbox import failed_rows
 from storage.reports import Bulletin
@@ -291,19 +291,26 @@ def audit_log(
     end: date | None = None,
     limit: int = 500,
 ) -> Table:
-    query = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)
-    if person:
-        query = query.where(AuditEntry.actor.contains(person))
-    if subject:
-        query = query.where(AuditEntry.subject.contains(subject))
-    if start:
-        query = query.where(AuditEntry.at >= datetime.combine(start, datetime.min.time(), ctx.tz))
-    if end:
-        until = datetime.combine(end + timedelta(days=1), datetime.min.time(), ctx.tz)
-        query = query.where(AuditEntry.at < until)
-    table = Table("审计日志", ["序号", "时间", "人员", "渠道", "动作", "对象", "说明", "哈希"])
-    for entry in ctx.session.scalars(query):
+    """Both journals (deliberate acts and row changes), newest first, filtered alike."""
+    found = []
+    for model, label in JOURNALS:
+        query = select(model).order_by(model.id.desc()).limit(limit)
+        if person:
+            query = query.where(model.actor.contains(person))
+        if subject:
+            query = query.where(model.subject.contains(subject))
+        if start:
+            query = query.where(model.at >= datetime.combine(start, datetime.min.time(), ctx.tz))
+        if end:
+            until = datetime.combine(end + timedelta(days=1), datetime.min.time(), ctx.tz)
+            query = query.where(model.at < until)
+        found += [(entry, label) for entry in ctx.session.scalars(query)]
+    found.sort(key=lambda pair: pair[0].at, reverse=True)
+    columns = ["记录", "序号", "时间", "人员", "渠道", "动作", "对象", "说明", "哈希"]
+    table = Table("审计日志", columns)
+    for entry, label in found[:limit]:
         table.add(
+            label,
             str(entry.id),
             _local(ctx, entry.at),
             entry.actor,

@@ -1,7 +1,8 @@
 """desk and audit: one-time sign-in links; the audit log chained by hash and append-only
 
-Existing audit entries are chained in id order on upgrade. A trigger refuses UPDATE and DELETE
-on audit_entry (PostgreSQL: a plpgsql function; SQLite: RAISE(ABORT)); TRUNCATE, used only by
+audit_entry gains channel, prev_hash and hash; change_entry (every changed row of a business
+table) is new. Existing audit entries are chained in id order on upgrade. A trigger refuses
+UPDATE and DELETE on both (PostgreSQL: a plpgsql function; SQLite: RAISE(ABORT)); TRUNCATE, used only by
 the test suite between tests, is not a row change and stays possible for the owner.
 
 Revision ID: 0014
@@ -21,17 +22,20 @@ depends_on = None
 PG_FUNCTION = """
 CREATE OR REPLACE FUNCTION audit_entry_append_only() RETURNS trigger AS $$
 BEGIN
-    RAISE EXCEPTION 'audit_entry is append-only (% refused)', TG_OP;
+    RAISE EXCEPTION '% is append-only (% refused)', TG_TABLE_NAME, TG_OP;
 END;
 $$ LANGUAGE plpgsql
 """
-PG_TRIGGER = """
-CREATE TRIGGER audit_entry_append_only BEFORE UPDATE OR DELETE ON audit_entry
-FOR EACH ROW EXECUTE FUNCTION audit_entry_append_only()
-"""
+JOURNALS = ("audit_entry", "change_entry")
+PG_TRIGGERS = [
+    f"""CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table}
+    FOR EACH ROW EXECUTE FUNCTION audit_entry_append_only()"""
+    for table in JOURNALS
+]
 SQLITE_TRIGGERS = [
-    f"""CREATE TRIGGER audit_entry_no_{op_name.lower()} BEFORE {op_name} ON audit_entry
-    BEGIN SELECT RAISE(ABORT, 'audit_entry is append-only'); END"""
+    f"""CREATE TRIGGER {table}_no_{op_name.lower()} BEFORE {op_name} ON {table}
+    BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END"""
+    for table in JOURNALS
     for op_name in ("UPDATE", "DELETE")
 ]
 
@@ -83,22 +87,45 @@ def upgrade() -> None:
         batch_op.add_column(
             sa.Column("hash", sa.String(length=64), nullable=False, server_default="")
         )
+    op.create_table(
+        "change_entry",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("at", storage.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("actor_person_id", sa.Integer(), nullable=True),
+        sa.Column("actor", sa.String(length=100), nullable=False),
+        sa.Column("action", sa.String(length=50), nullable=False),
+        sa.Column("subject", sa.String(length=100), nullable=False),
+        sa.Column("detail", sa.Text(), nullable=False),
+        sa.Column("channel", sa.String(length=20), nullable=False),
+        sa.Column("prev_hash", sa.String(length=64), nullable=False),
+        sa.Column("hash", sa.String(length=64), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_change_entry")),
+    )
+    with op.batch_alter_table("change_entry", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_change_entry_action"), ["action"], unique=False)
+        batch_op.create_index(batch_op.f("ix_change_entry_at"), ["at"], unique=False)
+        batch_op.create_index(batch_op.f("ix_change_entry_subject"), ["subject"], unique=False)
     _chain_existing()
     if op.get_bind().dialect.name == "postgresql":
         op.execute(PG_FUNCTION)
-        op.execute(PG_TRIGGER)
+        for statement in PG_TRIGGERS:
+            op.execute(statement)
     else:
         for statement in SQLITE_TRIGGERS:
             op.execute(statement)
 
 
 def downgrade() -> None:
-    if op.get_bind().dialect.name == "postgresql":
-        op.execute("DROP TRIGGER IF EXISTS audit_entry_append_only ON audit_entry")
+    postgresql = op.get_bind().dialect.name == "postgresql"
+    for table in JOURNALS:
+        if postgresql:
+            op.execute(f"DROP TRIGGER IF EXISTS {table}_append_only ON {table}")
+        else:
+            op.execute(f"DROP TRIGGER IF EXISTS {table}_no_update")
+            op.execute(f"DROP TRIGGER IF EXISTS {table}_no_delete")
+    if postgresql:
         op.execute("DROP FUNCTION IF EXISTS audit_entry_append_only()")
-    else:
-        op.execute("DROP TRIGGER IF EXISTS audit_entry_no_update")
-        op.execute("DROP TRIGGER IF EXISTS audit_entry_no_delete")
+    op.drop_table("change_entry")
     with op.batch_alter_table("audit_entry", schema=None) as batch_op:
         batch_op.drop_column("hash")
         batch_op.drop_column("prev_hash")
