@@ -12,7 +12,7 @@ Two journals, each its own chain: `audit_entry`, the deliberate acts the domains
 (查看举报人, 签发, 督办立项 …), and `change_entry`, where `before_flush` appends one entry per
 changed row of every business table (roster, reports, cases, meetings, follow-up, monitoring,
 documents), so a change made by any command or job is in the log without each domain asking.
-Its actor is `session.info["audit_actor"]` when the caller set it (the desk, the CLI), otherwise
+Its actor is `session.info["audit_actor"]` when the caller set it (the desk), otherwise
 the person the row itself names (`filed_by`, `created_by`, `actor_person_id` …), otherwise 系统.
 Only column names and states are written, never values: a reporter's sealed contact never
 reaches the log.
@@ -145,7 +145,7 @@ def record(
 
 
 def set_actor(session: Session, name: str, person_id: int | None, channel: str) -> None:
-    """Name who is acting in this session (desk, CLI), for the entries the flush hook writes."""
+    """Name who is acting in this session (the desk), for the entries the flush hook writes."""
     session.info["audit_actor"] = {"name": name, "person_id": person_id, "channel": channel}
 
 
