@@ -112,6 +112,7 @@ def accept_case(msg: Incoming, ctx: Context) -> str:
     require(case, (st.NEW,), "受理")
     case.status = st.ACCEPTED
     log_event(ctx, case, "受理")
+    notify_reporter(ctx, case, tx.reporter_accepted(case.number), f"referrals:accepted:{case.id}")
     return (
         f"已受理 {case.number}。\n建议承办：{suggestion_text(case)}\n"
         f"发送「转办 {case.number} 单位 [期限]」转交成员单位办理。"

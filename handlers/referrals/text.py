@@ -139,6 +139,13 @@ def query_answer(case: st.ReferralCase, filed_on: str, due_text: str) -> str:
     )
 
 
+def reporter_accepted(number: str) -> str:
+    return (
+        f"您反映的问题（编号 {number}）已受理，将转交有关单位办理。"
+        f"可随时发送「查询 {number} 查询码」查看进度。"
+    )
+
+
 def reporter_closed(number: str, conclusion: str) -> str:
     return f"您反映的问题（编号 {number}）已办结。办理结果：{conclusion}\n感谢您的监督。"
 

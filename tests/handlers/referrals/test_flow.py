@@ -49,6 +49,8 @@ def test_case_walks_every_state_and_each_party_gets_its_messages(bot):
 
     accepted = bot.send(OFFICE, f"受理 {number}")
     assert "已受理" in accepted and "建议承办" in accepted and "区卫健委" in accepted
+    (news,) = bot.pushes()  # the reporter learns the case was accepted
+    assert news.to == REPORTER and f"（编号 {number}）已受理" in news.text
     _refused(bot, OFFICE, f"受理 {number}", "当前状态为「已受理（待转办）」，不能受理", number)
     _refused(bot, OFFICE, f"转办 {number} 不存在局", "没有找到名称含「不存在局」", number)
 
