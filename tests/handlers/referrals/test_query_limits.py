@@ -155,5 +155,9 @@ def test_only_the_office_opens_a_reporter(bot, user):
     answer = bot.send(user, f"举报人 {number}")
     assert "仅限办公室使用" in answer
     assert CONTACT not in answer and REPORTER not in answer.replace(user, "")
+    with bot.session() as s:  # a refused look is not a look: nothing logged as one
+        views = select(AuditEntry).where(AuditEntry.action == "查看举报人")
+        assert s.scalars(views).all() == []
+    assert CONTACT in bot.send(OFFICE, f"举报人 {number}")  # the same look by the office is logged
     with bot.session() as s:
-        assert s.scalars(select(AuditEntry)).all() == []
+        assert [e.subject for e in s.scalars(views)] == [number]
