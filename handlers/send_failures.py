@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
+from handlers import dates
 from handlers.core import Context, Incoming, Role, UserError, command, command_args
 from storage import audit, outbox
 from storage.outbox import OutboxMessage
@@ -62,7 +63,7 @@ def _failed_at(ctx: Context, row: OutboxMessage) -> datetime:
 
 
 def _line(ctx: Context, row: OutboxMessage) -> str:
-    when = ctx.local(_failed_at(ctx, row)).strftime("%m-%d %H:%M")
+    when = dates.moment(ctx.local(_failed_at(ctx, row)), ctx.local())
     kind = KINDS.get(row.kind, row.kind)
     tries = f"，已试{row.attempts}次" if row.attempts > 1 else ""
     return f"{row.id}. {when} {recipient(ctx, row)}｜{kind}｜{reason(row.last_error)}{tries}"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from handlers import dates
 from handlers.assessment import documents as D
 from handlers.assessment import text as T
 from handlers.assessment.figures import CRITERIA, collect
@@ -30,7 +31,7 @@ def assess(msg: Incoming, ctx: Context) -> Reply:
     year = _year(ctx, command_args(msg))
     rows = score(ctx, collect(ctx, year))
     top, weak = best(rows), poor(ctx, rows)
-    as_of = f"{ctx.local():%Y年%m月%d日}"
+    as_of = dates.full_day(ctx.local())
     who = ctx.sender.person.id if ctx.sender.person else None
     files = [
         (f"{year}年度综合考核表.xlsx", D.workbook(year, rows, weights(ctx), as_of)),

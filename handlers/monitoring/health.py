@@ -15,6 +15,7 @@ from pathlib import Path
 
 from sqlalchemy import insert
 
+from handlers import dates
 from handlers.core import (
     Context,
     Conversation,
@@ -71,7 +72,9 @@ def store(ctx: Context, parsed: HealthFile, filename: str) -> tuple[str, list[st
     """Save the rows (unless the same content is already in) and run the warning."""
     seen = st.import_by_hash(ctx.session, parsed.content_hash)
     if seen is not None:
-        return T.duplicate(seen.filename, f"{ctx.local(seen.imported_at):%Y-%m-%d %H:%M}"), []
+        return T.duplicate(
+            seen.filename, dates.moment(ctx.local(seen.imported_at), ctx.local())
+        ), []
     batch = st.HealthImport(
         content_hash=parsed.content_hash,
         filename=filename[:255],

@@ -326,8 +326,8 @@ def test_the_office_sees_failed_pushes_and_puts_one_back(bot, clock):
     reporter = _fail(bot, REPORTER, WORDS, sealed=True)
     listing = bot.send(OFFICE, "发送失败")
     assert listing.splitlines()[0] == "发送失败的消息共 2 条（新的在前）："
-    assert f"{reporter}. 11-23 09:00 非名单人员（已保密）｜文字｜收件人无效" in listing
-    assert f"{roster}. 11-23 09:00 区人社局联络员（演示）｜文字｜收件人无效" in listing
+    assert f"{reporter}. 11月23日 9:00 非名单人员（已保密）｜文字｜收件人无效" in listing
+    assert f"{roster}. 11月23日 9:00 区人社局联络员（演示）｜文字｜收件人无效" in listing
     assert "13800001111" not in listing and "K7M2QX" not in listing
     assert "重发 编号" in listing
 
