@@ -22,6 +22,7 @@ from handlers.core import (
     UserError,
     command_args,
 )
+from handlers.dates import clock, day
 from handlers.meetings import text as T
 from storage.meetings import (
     PENDING_SIGN,
@@ -191,7 +192,7 @@ def future_time(text: str, ctx: Context) -> datetime:
 
 def fmt_time(ctx: Context, moment: datetime) -> str:
     local = ctx.local(moment)
-    return f"{local:%Y年%-m月%-d日}（{T.WEEKDAYS[local.weekday()]}）{local:%H:%M}"
+    return f"{day(local, ctx.local())}（{T.WEEKDAYS[local.weekday()]}）{clock(local)}"
 
 
 def contacts(ctx: Context, unit_ids: list[int]) -> dict[int, list[Person]]:
