@@ -78,7 +78,9 @@ def test_away_without_a_deputy_says_so_and_only_officers_may(bot):
 
 def test_a_leader_asks_to_change_the_liaison_officer_and_the_office_approves(bot):
     reply = bot.send(LEADER, "变更联络员 孙磊 13900001234 sunlei")
-    assert reply.startswith("已提交变更联络员申请 BG1：区人社局联络员 区人社局联络员（演示） → 孙磊")
+    assert reply.startswith(
+        "已提交变更联络员申请 BG1：区人社局联络员 区人社局联络员（演示） → 孙磊"
+    )
     (asked,) = [p for p in bot.pushes() if p.to == OFFICE]
     assert "同意变更 BG1" in asked.text
     assert "已有待审批的变更申请 BG1" in bot.send(LEADER, "变更联络员 孙磊 13900001234")
