@@ -32,6 +32,7 @@ from bot.inbox import Envelope, Previous, Unavailable
 from bot.replies import Gate, settle
 from handlers.core import Context, Incoming, Reply, Sender
 from storage import inbound
+from storage.audit import set_actor
 from storage.db import WriteAttempted, queue_lock, reader
 from storage.inbound import InboundMessage
 from storage.roster import current_appointments, person_on
@@ -111,6 +112,9 @@ def _route(services: Services, session: Session, msg: Incoming) -> tuple[Reply, 
     """The reply, and whether the sender's address must stay sealed (not on the roster)."""
     sender = identify(session, msg)
     ctx = services.context(session, sender)
+    person_id = sender.person.id if sender.person else None
+    set_actor(session, sender.name, person_id, msg.channel)  # who changed what, from where
+    session.info["audit_now"] = ctx.now
     reply = router.route(msg, ctx)
     sealed = sender.person is None
     for doc_id in reply.documents:

@@ -18,6 +18,7 @@ from bot import dispatch
 from bot.dispatch import Services
 from bot.outbox import ChannelSender, drain
 from handlers import core
+from storage.audit import set_actor
 
 log = logging.getLogger(__name__)
 
@@ -26,7 +27,10 @@ def run_job(services: Services, job_id: str) -> None:
     """Run one registered job in its own transaction at the services' current time."""
     job = core.JOBS[job_id]
     with services.sessions() as session, session.begin():
-        job.func(services.context(session))
+        ctx = services.context(session)
+        set_actor(session, "系统", None, "定时任务")  # the jobs' changes, credited to the system
+        session.info["audit_now"] = ctx.now
+        job.func(ctx)
 
 
 def _trigger(job: core.Job, services: Services):
