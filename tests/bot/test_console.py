@@ -44,7 +44,7 @@ def test_scripted_shell_session_as_a_roster_member(env):
 
 
 def test_shell_for_someone_not_on_the_roster(env):
-    liaison(env, "demo")
+    assert liaison(env, "demo").returncode == 0
     result = liaison(env, "shell", "--as", "stranger-1", stdin="我是谁\n")
     assert "不在名单中，按公众身份" in result.stdout
     assert "不在联席会议名单中" in result.stdout
