@@ -274,12 +274,20 @@ def test_a_database_that_cannot_take_the_message_answers_503_and_stores_nothing(
     if db.startswith("sqlite"):
         raw = sqlite3.connect(db.removeprefix("sqlite:///"), isolation_level=None)
         raw.execute("BEGIN EXCLUSIVE")  # a backup or another program holding the file
-        release = raw.rollback
+
+        def release() -> None:
+            raw.rollback()
+            raw.close()
     else:
         engine = make_engine(db)
         conn = engine.connect()
         conn.execute(text("LOCK TABLE inbound_message IN ACCESS EXCLUSIVE MODE"))
-        release = conn.rollback
+
+        def release() -> None:
+            conn.rollback()
+            conn.close()
+            engine.dispose()
+
     started = time.monotonic()
     try:
         res = sender.post(params, body)
