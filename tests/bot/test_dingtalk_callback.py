@@ -5,6 +5,7 @@ not verify is refused without touching the database."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -21,7 +22,7 @@ from tests.support import TZ
 
 DING_LIAISON = "ding-u10-liaison"
 PUBLIC = "ding-worker-001"
-VECTORS = "../shared/docs/vectors/"
+VECTORS = Path(__file__).resolve().parents[1] / "vectors"
 
 
 @command("测试钉钉计数", hidden=True)
@@ -47,13 +48,13 @@ def on_dingtalk(services, account: str = "demo-u10-liaison", ding: str = DING_LI
 
 
 def test_the_robot_sign_matches_the_computed_vector():
-    with open(VECTORS + "dingtalk_callback_crypto.json") as f:
+    with (VECTORS / "dingtalk_callback_crypto.json").open(encoding="utf-8") as f:
         vector = json.load(f)["robot_sign_example_computed"]
     assert robot_sign(vector["timestamp"], vector["secret"]) == vector["sign_base64"]
 
 
 def test_the_vector_headers_are_accepted_at_their_time(channels, clock):
-    with open(VECTORS + "dingtalk_callback_crypto.json") as f:
+    with (VECTORS / "dingtalk_callback_crypto.json").open(encoding="utf-8") as f:
         vector = json.load(f)["robot_sign_example_computed"]
     assert vector["secret"] == DT_SECRET
     clock.set(datetime_ms(int(vector["timestamp"])))
@@ -82,7 +83,7 @@ def test_someone_not_on_the_roster_is_public(channels):
 
 
 def test_the_official_sample_body_is_understood(channels, channel_services):
-    with open(VECTORS + "dingtalk_payloads.json") as f:
+    with (VECTORS / "dingtalk_payloads.json").open(encoding="utf-8") as f:
         sample = json.load(f)["robot_message_text"]["json"]
     sample = {**sample, "robotCode": "dingrobotfake", "createAt": channels.dingtalk.now_ms()}
     sample["sessionWebhook"] = channels.dingtalk_api.new_session(sample["senderStaffId"])

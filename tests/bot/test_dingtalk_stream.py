@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import time
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -31,7 +32,9 @@ def test_a_message_is_answered_through_its_session_webhook(channels):
 
 
 def test_the_official_frame_sample_is_acknowledged(channels):
-    with open("../shared/docs/vectors/dingtalk_payloads.json") as f:
+    with (Path(__file__).resolve().parents[1] / "vectors" / "dingtalk_payloads.json").open(
+        encoding="utf-8"
+    ) as f:
         frame = json.load(f)["stream_callback_frame"]["json"]
     data = json.loads(frame["data"])
     data["robotCode"] = "dingrobotfake"

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -17,11 +18,11 @@ from tests.fakes.channel_fixtures import MP_TOKEN, WeChatCallbackClient
 from tests.support import TZ
 
 OPENID = "oyORnuP8q7ou2gfYjqLzSIWZf0rs"
-VECTORS = "../shared/docs/vectors/wechat_mp_crypto.json"
+VECTORS = Path(__file__).resolve().parents[1] / "vectors" / "wechat_mp_crypto.json"
 
 
 def vectors() -> dict:
-    with open(VECTORS) as f:
+    with VECTORS.open(encoding="utf-8") as f:
         return json.load(f)
 
 

@@ -8,7 +8,7 @@ the platform's rules rather than against the library it uses (WW-91144 加解密
 - `open_reply(body)` checks a passive reply's signature and returns its decrypted inner XML.
 - `text_xml`, `event_xml`, `card_event_xml`, `file_xml` build the decrypted message bodies.
 
-The official vectors (`/work/shared/docs/vectors/wecom_callback_crypto.json`) are checked against
+The official vectors (`tests/vectors/wecom_callback_crypto.json`) are checked against
 this module in tests/bot/test_wecom_vectors.py.
 """
 
