@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from storage.meetings import Meeting, MeetingGuest
 from storage.roster import Appointment, Person, unit_by_name
-from tests.handlers.meetings.helpers import call_meeting
+from tests.handlers.meetings.helpers import CONVENER, FINANCE, RS, call_meeting, liaison
+from tests.handlers.meetings.test_minutes import AFTER, submit
 
 OFFICE, DIRECTOR = "demo-office", "demo-director"
 CHIEF = "demo-general-convener"
@@ -56,3 +57,27 @@ def test_guests_that_are_not_member_units_are_invited(bot):
         assert [g.name for g in s.query(MeetingGuest)] == ["区档案馆", "区疾控中心"]
         line = distribution_line(meeting)
         assert line == "印发：联席会议各成员单位、区档案馆、区疾控中心"
+
+
+def test_an_invited_guest_receives_the_issued_minutes(bot):
+    """Issue 11: a unit that is not a member, invited with a contact account, gets the signed
+    minutes (the note and the file) when they are issued, once."""
+    number = call_meeting(bot, kind="2", units=f"{RS}、{FINANCE}")
+    assert "已邀请区档案馆" in bot.send(DIRECTOR, f"邀请 {number} 区档案馆 zhangsan")
+    bot.send(liaison(RS), f"参加 {number}")
+    bot.send(liaison(FINANCE), f"参加 {number}")
+    bot.clock.set(AFTER)
+    bot.pushes()
+    submit(bot, number)
+    bot.send(liaison(RS), f"会签 {number} 同意")
+    bot.send(liaison(FINANCE), f"会签 {number} 同意")
+    bot.pushes()
+    assert "已签发" in bot.send(CONVENER, f"签发 {number}")
+    delivered = bot.pushes()
+    while batch := bot.pushes():  # every member unit gets it too: more than one drain's worth
+        delivered += batch
+    issued = [p for p in delivered if p.to == "zhangsan"]
+    assert {p.kind for p in issued} == {"text", "file"}
+    assert any(number in p.text for p in issued if p.kind == "text")
+    bot.run_jobs()
+    assert [p for p in bot.pushes() if p.to == "zhangsan"] == []
