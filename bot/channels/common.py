@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from bot import dispatch
 from bot.dispatch import Services
@@ -37,6 +38,20 @@ class Accepted:
 
 def budget_left(started: float, budget: float) -> float:
     return max(budget - (time.monotonic() - started), 0.0)
+
+
+def platform_order(msg) -> dict:
+    """CreateTime and MsgId: the order in which one person's messages are handled."""
+    data = msg._data
+    try:
+        created = datetime.fromtimestamp(int(data.get("CreateTime") or 0), UTC)
+    except (ValueError, OverflowError, OSError):
+        created = None
+    seq = str(data.get("MsgId") or "")
+    return {
+        "platform_time": created if created and created.year > 2000 else None,
+        "platform_seq": int(seq) if seq.isdigit() and len(seq) < 19 else 0,
+    }
 
 
 class Handling:

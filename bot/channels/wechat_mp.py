@@ -24,7 +24,7 @@ import struct
 import time
 import xml.etree.ElementTree as ET
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import datetime
 from xml.parsers.expat import ExpatError
 
 from flask import Blueprint, Response, request
@@ -35,7 +35,7 @@ from wechatpy.replies import create_reply
 from wechatpy.utils import check_signature
 
 from bot import dispatch, metrics
-from bot.channels.common import Handling, budget_left
+from bot.channels.common import Handling, budget_left, platform_order
 from bot.channels.wecom import cdata_safe, has_markup_declaration
 from bot.dispatch import Services
 from bot.logs import bind_request, clear_request, log_callback
@@ -82,19 +82,6 @@ def to_incoming(msg, received_at: datetime | None = None) -> Incoming:
     if kind == "text":
         return replace(base, text=str(data.get("Content") or ""), dedupe_key=dedupe)
     return replace(base, kind=kind, dedupe_key=dedupe)  # image, voice, location…: a hint
-
-
-def platform_order(msg) -> dict:
-    data = msg._data
-    try:
-        created = datetime.fromtimestamp(int(data.get("CreateTime") or 0), UTC)
-    except (ValueError, OverflowError, OSError):
-        created = None
-    seq = str(data.get("MsgId") or "")
-    return {
-        "platform_time": created if created and created.year > 2000 else None,
-        "platform_seq": int(seq) if seq.isdigit() and len(seq) < 19 else 0,
-    }
 
 
 class WeChatCallback:

@@ -20,7 +20,6 @@ import struct
 import time
 import xml.etree.ElementTree as ET
 from dataclasses import replace
-from datetime import UTC, datetime
 from xml.parsers.expat import ExpatError
 
 from flask import Blueprint, Response, request
@@ -30,7 +29,7 @@ from wechatpy.enterprise.exceptions import InvalidCorpIdException
 from wechatpy.exceptions import InvalidSignatureException
 
 from bot import dispatch, metrics
-from bot.channels.common import Handling, budget_left
+from bot.channels.common import Handling, budget_left, platform_order
 from bot.dispatch import Services
 from bot.logs import bind_request, clear_request, log_callback
 from bot.wecom_client import TEXT_LIMIT, DbTokenStorage, WeComClient, WeComSender
@@ -97,20 +96,6 @@ def to_incoming(msg, received_at=None) -> tuple[Incoming, str]:
         name = str(data.get("FileName") or "")
         return replace(base, kind="file", file_name=name, dedupe_key=dedupe), data["MediaId"]
     return replace(base, kind=kind, dedupe_key=dedupe), ""  # image, voice…: the router hints
-
-
-def platform_order(msg) -> dict:
-    """CreateTime and MsgId: the order in which one person's messages are handled."""
-    data = msg._data
-    try:
-        created = datetime.fromtimestamp(int(data.get("CreateTime") or 0), UTC)
-    except (ValueError, OverflowError, OSError):
-        created = None
-    seq = str(data.get("MsgId") or "")
-    return {
-        "platform_time": created if created and created.year > 2000 else None,
-        "platform_seq": int(seq) if seq.isdigit() and len(seq) < 19 else 0,
-    }
 
 
 class WeComCallback:
