@@ -19,12 +19,12 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
-    func,
     select,
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from storage.db import Base, UTCDateTime, serialize
+from storage.followup import next_seq
 
 OPEN, CLOSED = "open", "closed"  # signal states (wording in handlers/monitoring/text.py)
 
@@ -119,13 +119,9 @@ class OpinionReply(Base):
     answered_by: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
 
 
-def _next(session: Session, column) -> int:
-    return (session.scalar(select(func.max(column))) or 0) + 1
-
-
 def new_signal(session: Session, **fields) -> Signal:
     serialize(session, "monitoring:YJ")
-    row = Signal(seq=_next(session, Signal.seq), **fields)
+    row = Signal(seq=next_seq(session, Signal.seq), **fields)
     session.add(row)
     session.flush()
     return row
@@ -133,7 +129,7 @@ def new_signal(session: Session, **fields) -> Signal:
 
 def new_round(session: Session, **fields) -> OpinionRound:
     serialize(session, "monitoring:YQ")
-    row = OpinionRound(seq=_next(session, OpinionRound.seq), **fields)
+    row = OpinionRound(seq=next_seq(session, OpinionRound.seq), **fields)
     session.add(row)
     session.flush()
     return row

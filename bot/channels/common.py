@@ -16,9 +16,11 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from bot import dispatch
+from flask import Response
+
+from bot import dispatch, metrics
 from bot.dispatch import Services
-from bot.logs import bind_request, clear_request
+from bot.logs import bind_request, clear_request, log_callback
 from bot.outbox import ChannelSender, drain
 from bot.replies import Gate
 from handlers.core import Incoming, Reply
@@ -52,6 +54,19 @@ def platform_order(msg) -> dict:
         "platform_time": created if created and created.year > 2000 else None,
         "platform_seq": int(seq) if seq.isdigit() and len(seq) < 19 else 0,
     }
+
+
+def observed(channel: str, receive: Callable[[float, str], tuple[str, Response]]) -> Response:
+    """Run one callback under its request id, then count and log its result (one line each)."""
+    started = time.monotonic()
+    request_id = bind_request(channel=channel)
+    try:
+        result, response = receive(started, request_id)
+    finally:
+        clear_request()
+    metrics.CALLBACKS.labels(channel, result).inc()
+    log_callback(channel, result, ms=round((time.monotonic() - started) * 1000, 1))
+    return response
 
 
 class Handling:

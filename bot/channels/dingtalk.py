@@ -21,17 +21,15 @@ import hashlib
 import hmac
 import json
 import logging
-import time
 from dataclasses import replace
 from datetime import UTC, datetime
 
 from flask import Blueprint, Response, request
 
-from bot import dispatch, metrics
-from bot.channels.common import Accepted, Handling
+from bot import dispatch
+from bot.channels.common import Accepted, Handling, observed
 from bot.dingtalk_client import DingTalkSender, remember_session
 from bot.dispatch import Services
-from bot.logs import bind_request, clear_request, log_callback
 from handlers.core import Incoming
 
 __all__ = ["DingTalkInbound", "blueprint", "robot_sign", "to_incoming"]
@@ -125,15 +123,7 @@ class DingTalkCallback:
         self.inbound = DingTalkInbound(services)
 
     def receive(self) -> Response:
-        started = time.monotonic()
-        request_id = bind_request(channel=CHANNEL)
-        try:
-            result, response = self._receive(request_id)
-        finally:
-            clear_request()
-        metrics.CALLBACKS.labels(CHANNEL, result).inc()
-        log_callback(CHANNEL, result, ms=round((time.monotonic() - started) * 1000, 1))
-        return response
+        return observed(CHANNEL, lambda _started, request_id: self._receive(request_id))
 
     def _receive(self, request_id: str) -> tuple[str, Response]:
         try:

@@ -21,7 +21,6 @@ import binascii
 import logging
 import secrets
 import struct
-import time
 import xml.etree.ElementTree as ET
 from dataclasses import replace
 from datetime import datetime
@@ -34,11 +33,10 @@ from wechatpy.exceptions import InvalidAppIdException, InvalidSignatureException
 from wechatpy.replies import create_reply
 from wechatpy.utils import check_signature
 
-from bot import dispatch, metrics
-from bot.channels.common import Handling, budget_left, platform_order
+from bot import dispatch
+from bot.channels.common import Handling, budget_left, observed, platform_order
 from bot.channels.wecom import cdata_safe, has_markup_declaration
 from bot.dispatch import Services
-from bot.logs import bind_request, clear_request, log_callback
 from bot.replies import TEXT_LIMIT
 from bot.wechat_mp_client import CHANNEL, WeChatMPSender, follower_wrote
 from handlers.core import Incoming, Reply
@@ -103,15 +101,7 @@ class WeChatCallback:
         return Response(request.args.get("echostr", ""), mimetype="text/plain")
 
     def receive(self) -> Response:
-        started = time.monotonic()
-        request_id = bind_request(channel=CHANNEL)
-        try:
-            result, response = self._receive(started, request_id)
-        finally:
-            clear_request()
-        metrics.CALLBACKS.labels(CHANNEL, result).inc()
-        log_callback(CHANNEL, result, ms=round((time.monotonic() - started) * 1000, 1))
-        return response
+        return observed(CHANNEL, self._receive)
 
     def _receive(self, started: float, request_id: str) -> tuple[str, Response]:
         try:

@@ -17,7 +17,6 @@ import logging
 import re
 import secrets
 import struct
-import time
 import xml.etree.ElementTree as ET
 from dataclasses import replace
 from xml.parsers.expat import ExpatError
@@ -28,10 +27,9 @@ from wechatpy.enterprise.crypto import WeChatCrypto
 from wechatpy.enterprise.exceptions import InvalidCorpIdException
 from wechatpy.exceptions import InvalidSignatureException
 
-from bot import dispatch, metrics
-from bot.channels.common import Handling, budget_left, platform_order
+from bot import dispatch
+from bot.channels.common import Handling, budget_left, observed, platform_order
 from bot.dispatch import Services
-from bot.logs import bind_request, clear_request, log_callback
 from bot.wecom_client import TEXT_LIMIT, DbTokenStorage, WeComClient, WeComSender
 from handlers.core import Incoming, Reply
 
@@ -124,15 +122,7 @@ class WeComCallback:
 
     def receive(self) -> Response:
         """POST: verify, decrypt, parse, commit to the inbox, then answer within the budget."""
-        started = time.monotonic()
-        request_id = bind_request(channel=CHANNEL)
-        try:
-            result, response = self._receive(started, request_id)
-        finally:
-            clear_request()
-        metrics.CALLBACKS.labels(CHANNEL, result).inc()
-        log_callback(CHANNEL, result, ms=round((time.monotonic() - started) * 1000, 1))
-        return response
+        return observed(CHANNEL, self._receive)
 
     def _receive(self, started: float, request_id: str) -> tuple[str, Response]:
         try:
