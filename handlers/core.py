@@ -10,7 +10,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -245,6 +245,10 @@ class Context:
 
     def local(self, moment: datetime | None = None) -> datetime:
         return (moment or self.now).astimezone(self.tz)
+
+    def today(self) -> date:
+        """The reader's calendar day: messages drop the year of dates that fall in it."""
+        return self.local().date()
 
 
 # the registries live in handlers/registry.py; handlers import everything from here

@@ -67,7 +67,7 @@ def _docx(ctx: Context, label: str, rows: list[st.FollowupItem], as_of: date) ->
     for item in rows:
         by_unit.setdefault(item.lead_unit.name, []).append(item)
     doc.add_paragraph(
-        f"根据联席会议议定事项的督办情况，截至{T.d(as_of)}，{label}共有{len(rows)}项督办事项超期，"
+        f"根据联席会议议定事项的督办情况，截至{T.full(as_of)}，{label}共有{len(rows)}项督办事项超期，"
         f"涉及{len(by_unit)}个牵头单位。"
         if rows
         else f"{label}无超期事项。"
@@ -81,7 +81,7 @@ def _docx(ctx: Context, label: str, rows: list[st.FollowupItem], as_of: date) ->
         for item in items:
             days = c.overdue_days(ctx, item, None if item.closed_at else as_of)
             state = "已办结（超期办结）" if item.status == st.CLOSED else T.STATE[item.status]
-            values = (item.number, item.title, T.d(item.due), str(days), state)
+            values = (item.number, item.title, T.full(item.due), str(days), state)
             for cell, value in zip(table.add_row().cells, values, strict=True):
                 cell.text = value
     doc.add_paragraph("请上述单位分管领导督促落实，尽快办结。")

@@ -77,7 +77,9 @@ def round_dialogue(msg: Incoming, ctx: Context, convo: Conversation) -> str:
         data["due"] = c.parse_due(ctx, text).isoformat()
         convo.goto("confirm")
         names = c.unit_names(ctx, data["unit_ids"])
-        return T.round_preview(data["title"], names, c.iso(data["due"]), bool(data.get("doc_id")))
+        return T.round_preview(
+            data["title"], names, c.iso(data["due"]), bool(data.get("doc_id")), ctx.today()
+        )
     if text not in T.CONFIRM_WORDS:
         raise UserError(T.ASK_CONFIRM)
     convo.end()
@@ -99,7 +101,11 @@ def _send_round(ctx: Context, data: dict) -> str:
     for unit_id in data["unit_ids"]:
         ctx.session.add(st.CommentReply(round_id=row.id, unit_id=unit_id, status=st.PENDING))
         key = f"followup:round:{row.number}:u{unit_id}"
-        ctx.push(people[unit_id], T.round_notice(row.number, row.title, row.due, excerpt), key=key)
+        ctx.push(
+            people[unit_id],
+            T.round_notice(row.number, row.title, row.due, excerpt, ctx.today()),
+            key=key,
+        )
         if row.document_id:
             payload = {"document_id": row.document_id, "safe": 1}
             ctx.push(people[unit_id], kind="file", payload=payload, key=f"{key}:file")
@@ -114,7 +120,7 @@ def my_reply(ctx: Context, number: str) -> tuple[st.CommentRound, st.CommentRepl
     if row is None or not replies:
         raise UserError(T.no_round(number))
     if row.closed_at is not None or ctx.now >= c.end_of(ctx, row.due):
-        raise UserError(T.round_over(row.number, row.due))
+        raise UserError(T.round_over(row.number, row.due, ctx.today()))
     return row, replies[0]
 
 
@@ -206,4 +212,4 @@ def _save(ctx: Context, row: st.CommentRound, data: dict) -> str:
     reply.opinion, reply.document_id, reply.form = data["opinion"], data.get("doc_id"), data["form"]
     reply.answered_by, reply.answered_at = c.actor_id(ctx), ctx.now
     ctx.session.flush()
-    return T.opinion_saved(row.number, row.due, replaced)
+    return T.opinion_saved(row.number, row.due, replaced, ctx.today())

@@ -73,7 +73,7 @@ def _docx(ctx: Context, row: st.CommentRound, replies: list[st.CommentReply]) ->
     run.bold, run.font.size = True, Pt(16)
     silent = sum(r.status in (st.SILENT, st.PENDING) for r in replies)
     doc.add_paragraph(
-        f"征求{len(replies)}个单位意见，截止{T.d(row.due)}；已反馈{len(replies) - silent}个，"
+        f"征求{len(replies)}个单位意见，截止{T.full(row.due)}；已反馈{len(replies) - silent}个，"
         f"未反馈{silent}个（未反馈的单位记为未反馈，不视为同意）。"
     )
     for reply in replies:

@@ -31,7 +31,7 @@ def watch_rounds(ctx: Context) -> None:
 def _remind(ctx: Context, row: st.CommentRound, stage: str) -> None:
     waiting = [r.unit_id for r in st.replies(ctx.session, row.id) if r.status == st.PENDING]
     people = c.people(ctx, waiting)
-    text = T.remind_round(row.number, row.title, row.due, today=stage == "due")
+    text = T.remind_round(row.number, row.title, row.due, ctx.today())
     for unit_id in waiting:
         ctx.push(people[unit_id], text, key=f"followup:round:{row.number}:{stage}:u{unit_id}")
 

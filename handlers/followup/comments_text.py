@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from handlers.followup.text import CONFIRM_WORDS, d
+from handlers.followup.text import CONFIRM_WORDS, d, full
 from storage import followup as st
 
-__all__ = ["CONFIRM_WORDS", "d"]
+__all__ = ["CONFIRM_WORDS", "d", "full"]
 
 REPLY_STATE = {
     st.PENDING: "尚未反馈",
@@ -23,11 +23,11 @@ ASK_DUE = "请发送反馈截止日期（如 2026-12-04），或工作日数（�
 ASK_CONFIRM = "回复「确认」发出征求意见，或「取消」放弃。"
 
 
-def round_preview(title: str, units: list[str], due: date, has_file: bool) -> str:
+def round_preview(title: str, units: list[str], due: date, has_file: bool, today: date) -> str:
     draft = "（附 .docx 文件）" if has_file else ""
     return (
         f"征求意见：《{title}》{draft}\n征求单位（{len(units)}个）：{'、'.join(units)}\n"
-        f"反馈截止：{d(due)}\n{ASK_CONFIRM}"
+        f"反馈截止：{d(due, today)}\n{ASK_CONFIRM}"
     )
 
 
@@ -35,10 +35,10 @@ def round_sent(number: str, count: int) -> str:
     return f"已发出征求意见 {number}，共{count}个单位。发送「意见汇总 {number}」可随时查看汇总。"
 
 
-def round_notice(number: str, title: str, due: date, excerpt: str) -> str:
+def round_notice(number: str, title: str, due: date, excerpt: str, today: date) -> str:
     body = f"\n{excerpt}" if excerpt else ""
     return (
-        f"【征求意见】联席会议办公室就《{title}》征求意见（{number}），请于{d(due)}前反馈。{body}\n"
+        f"【征求意见】联席会议办公室就《{title}》征求意见（{number}），请于{d(due, today)}前反馈。{body}\n"
         f"回复「意见 {number} 修改意见」，或发送「意见 {number}」后上传 .docx；"
         f"没有修改意见请回复「意见 {number} 无」。未反馈的不视为同意。"
     )
@@ -48,8 +48,8 @@ def no_round(number: str) -> str:
     return f"没有找到征求意见「{number}」，或没有征求您单位的意见。"
 
 
-def round_over(number: str, due: date) -> str:
-    return f"{number}已于{d(due)}截止反馈，不能再提交或修改。如有意见请直接联系办公室。"
+def round_over(number: str, due: date, today: date) -> str:
+    return f"{number}已于{d(due, today)}截止反馈，不能再提交或修改。如有意见请直接联系办公室。"
 
 
 def ask_opinion(number: str) -> str:
@@ -76,13 +76,13 @@ BAD_FORM_EDIT = (
 )
 
 
-def opinion_saved(number: str, due: date, replaced: bool) -> str:
+def opinion_saved(number: str, due: date, replaced: bool, today: date) -> str:
     verb = "已更新" if replaced else "已提交"
-    return f"{verb}您单位对{number}的反馈。{d(due)}截止前可重新发送「意见 {number}」替换。"
+    return f"{verb}您单位对{number}的反馈。{d(due, today)}截止前可重新发送「意见 {number}」替换。"
 
 
-def remind_round(number: str, title: str, due: date, today: bool) -> str:
-    when = "今天" if today else d(due)
+def remind_round(number: str, title: str, due: date, today: date) -> str:
+    when = "今天" if due == today else d(due, today)
     return (
         f"【征求意见提醒】《{title}》（{number}）将于{when}截止反馈，贵单位尚未反馈。"
         f"请回复「意见 {number} 修改意见」，没有意见请回复「意见 {number} 无」。"

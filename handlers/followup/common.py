@@ -62,7 +62,7 @@ def parse_due(ctx: Context, text: str) -> date:
     except ValueError:
         raise UserError(T.bad_due(text)) from None
     if due < today:
-        raise UserError(T.due_past(due))
+        raise UserError(T.due_past(due, today))
     return due
 
 
@@ -178,10 +178,6 @@ def overdue_days(ctx: Context, item: st.FollowupItem, on: date | None = None) ->
     if on <= item.due:
         return 0
     return max(calendar(ctx).workdays_between(item.due, on), 1)
-
-
-def day(value: date) -> str:
-    return f"{value.year}年{value.month}月{value.day}日"
 
 
 def member_units_all(ctx: Context) -> list[Unit]:

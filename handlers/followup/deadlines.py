@@ -44,7 +44,7 @@ def watch_items(ctx: Context) -> None:
         if c.at_local(ctx, before, HOUR) <= ctx.now < c.at_local(ctx, item.due, HOUR):
             if created < before:
                 left = cal.workdays_between(ctx.local().date(), item.due)
-                ctx.push(liaisons, T.remind_before(item, left), key=f"{base}:before")
+                ctx.push(liaisons, T.remind_before(item, left, ctx.today()), key=f"{base}:before")
         elif c.at_local(ctx, item.due, HOUR) <= ctx.now < c.end_of(ctx, item.due):
             ctx.push(liaisons, T.remind_due(item), key=f"{base}:due")
         elif ctx.now >= c.at_local(ctx, cal.add_workdays(item.due, 1), HOUR):
@@ -56,5 +56,7 @@ def watch_items(ctx: Context) -> None:
 
 def _escalate(ctx: Context, item: st.FollowupItem, key: str) -> None:
     unit = c.people(ctx, [item.lead_unit_id], (Role.LEADER, Role.LIAISON))[item.lead_unit_id]
-    ctx.push(unit + c.office(ctx), T.overdue_notice(item), key=key)
-    c.log(ctx, item, "超期", f"期限{T.d(item.due)}，已告知{item.lead_unit.name}分管领导", key=key)
+    ctx.push(unit + c.office(ctx), T.overdue_notice(item, ctx.today()), key=key)
+    c.log(
+        ctx, item, "超期", f"期限{T.full(item.due)}，已告知{item.lead_unit.name}分管领导", key=key
+    )

@@ -156,7 +156,7 @@ def record_finding(msg: Incoming, ctx: Context) -> str:
     )
     ctx.session.add(finding)
     ctx.session.flush()
-    return T.finding_saved(employer, item)
+    return T.finding_saved(employer, item, ctx.today())
 
 
 def _rectify(ctx, row, unit_id, employer, problems, due_text) -> st.FollowupItem:
@@ -175,7 +175,7 @@ def _rectify(ctx, row, unit_id, employer, problems, due_text) -> st.FollowupItem
         created_by=c.actor_id(ctx),
     )
     ctx.session.refresh(item)
-    c.log(ctx, item, "立项", f"{row.number}检查发现，整改期限{T.d(item.due)}", unit_id=unit_id)
+    c.log(ctx, item, "立项", f"{row.number}检查发现，整改期限{T.full(item.due)}", unit_id=unit_id)
     return item
 
 

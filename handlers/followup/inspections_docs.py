@@ -37,7 +37,7 @@ def list_inspections(msg: Incoming, ctx: Context) -> str:
         items = [ctx.session.get(st.FollowupItem, f.item_id) for f in found if f.item_id]
         open_n = sum(i.status != st.CLOSED for i in items)
         lines.append(
-            f"{row.number} {row.subject}（{T.d(row.starts_on)}起）：已记录{len(found)}条，"
+            f"{row.number} {row.subject}（{T.d(row.starts_on, ctx.today())}起）：已记录{len(found)}条，"
             f"整改{len(items)}项，未完成{open_n}项"
         )
     return "\n".join(lines)
@@ -72,7 +72,7 @@ def _state(ctx: Context, item: st.FollowupItem | None) -> str:
     if item is None:
         return "—"
     if item.status == st.CLOSED:
-        return f"已整改（{T.d(ctx.local(item.closed_at).date())}）"
+        return f"已整改（{T.full(ctx.local(item.closed_at).date())}）"
     late = c.overdue_days(ctx, item)
     return f"整改中，超期{late}个工作日" if late else "整改中"
 
@@ -88,7 +88,7 @@ def _report(ctx: Context, row: st.Inspection, found, items) -> bytes:
     violators = {f.employer for f in found if f.item_id}
     closed = sum(i.status == st.CLOSED for i in items.values())
     doc.add_paragraph(
-        f"{T.d(row.starts_on)}至{T.d(row.ends_on)}，联席会议办公室组织{units}，"
+        f"{T.full(row.starts_on)}至{T.full(row.ends_on)}，联席会议办公室组织{units}，"
         f"对{'、'.join(row.streets) or '辖区'}的{len(row.employers)}家用人单位开展联合执法检查"
         f"（{row.number}）。实际检查{len(checked)}家，发现问题的{len(violators)}家，"
         f"下达整改{len(items)}项，已完成整改{closed}项。"

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from handlers.followup.text import CONFIRM_WORDS, RECORD_USAGE, d, inspection_notice
+from datetime import date
+
+from handlers.followup.text import CONFIRM_WORDS, RECORD_USAGE, d, full, inspection_notice
 from storage import followup as st
 
-__all__ = ["CONFIRM_WORDS", "RECORD_USAGE", "d", "inspection_notice"]
+__all__ = ["CONFIRM_WORDS", "RECORD_USAGE", "d", "full", "inspection_notice"]
 
 ASK_SUBJECT = "请发送检查主题，如「2026年冬季尘肺病防治联合执法检查」。"
 ASK_DATES = "请发送检查日期，如「2026-12-01至2026-12-03」或「2026-12-01」。"
@@ -40,11 +42,11 @@ def unknown_employer(name: str, employers: list[str]) -> str:
     return f"「{name}」不在这次检查的对象中。检查对象：{'、'.join(employers)}。"
 
 
-def finding_saved(employer: str, item: st.FollowupItem | None) -> str:
+def finding_saved(employer: str, item: st.FollowupItem | None, today: date) -> str:
     if item is None:
         return f"已记录{employer}的检查情况：未发现问题。"
     return (
-        f"已记录{employer}的检查情况，整改事项 {item.number}，期限{d(item.due)}。"
+        f"已记录{employer}的检查情况，整改事项 {item.number}，期限{d(item.due, today)}。"
         f"整改完成后请发送「整改 完成 {item.number} 复查情况」。"
     )
 

@@ -73,11 +73,13 @@ def create_item(
     )
     ctx.session.refresh(item)
     co_names = [u.name for u in co_units]
-    c.log(ctx, item, "立项", f"牵头{item.lead_unit.name}，期限{T.d(item.due)} {source}".strip())
+    c.log(ctx, item, "立项", f"牵头{item.lead_unit.name}，期限{T.full(item.due)} {source}".strip())
     unit_people = c.people(ctx, [item.lead_unit_id, *item.co_unit_ids])
     for unit_id, people in unit_people.items():
         ctx.push(
-            people, T.assigned(item, co_names), key=f"followup:assign:{item.number}:u{unit_id}"
+            people,
+            T.assigned(item, co_names, ctx.today()),
+            key=f"followup:assign:{item.number}:u{unit_id}",
         )
     audit.record(ctx.session, ctx.now, ctx.sender.name, "督办立项", item.number, title[:100],
                  c.actor_id(ctx))  # fmt: skip
@@ -96,7 +98,7 @@ def new_item(msg: Incoming, ctx: Context) -> str:
     if not fields.get("due"):
         raise UserError(T.bad_new("期限"))
     item = create_item(ctx, title, fields["lead"], fields.get("co", ""), fields["due"])
-    return T.created(item, c.unit_names(ctx, item.co_unit_ids))
+    return T.created(item, c.unit_names(ctx, item.co_unit_ids), ctx.today())
 
 
 def unit_item(ctx: Context, number: str, action: str, lead_only: bool = False) -> st.FollowupItem:
@@ -207,5 +209,5 @@ def return_item(msg: Incoming, ctx: Context) -> str:
     item.status = st.OPEN
     c.log(ctx, item, "退回", reason)
     people = c.people(ctx, [item.lead_unit_id])[item.lead_unit_id]
-    ctx.push(people, T.returned_notice(item, reason))
+    ctx.push(people, T.returned_notice(item, reason, ctx.today()))
     return T.returned_reply(item)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from handlers import dates
 from storage import followup as st
 
 STATE = {st.OPEN: "办理中", st.APPLIED: "已申请办结，待审核", st.CLOSED: "已办结"}
@@ -19,8 +20,14 @@ NO_POINTS = (
 )
 
 
-def d(value: date | None) -> str:
-    return f"{value.year}年{value.month}月{value.day}日" if value else "—"
+def d(value: date | None, today: date) -> str:
+    """A deadline in a message: the year only when it is not `today`'s."""
+    return dates.day(value, today) if value else "—"
+
+
+def full(value: date | None) -> str:
+    """A date in a document or a stored log line, read at any time: always with the year."""
+    return dates.full_day(value) if value else "—"
 
 
 def need_number(usage: str) -> str:
@@ -31,8 +38,8 @@ def bad_due(text: str) -> str:
     return f"无法识别期限「{text}」。请写日期（如 2026-12-31 或 12月31日）或工作日数（如 20个工作日）。"
 
 
-def due_past(due: date) -> str:
-    return f"期限{d(due)}已经过去，请设一个今天或以后的日期。"
+def due_past(due: date, today: date) -> str:
+    return f"期限{d(due, today)}已经过去，请设一个今天或以后的日期。"
 
 
 def bad_unit(name: str, matches: list[str]) -> str:
@@ -64,26 +71,28 @@ def no_item(number: str) -> str:
     return f"没有找到事项「{number}」。请发送「督办 情况」查看全部事项。"
 
 
-def item_line(item: st.FollowupItem, extra: str = "") -> str:
-    line = f"{item.number}【{item.lead_unit.name}牵头】{item.title[:60]}（期限{d(item.due)}）"
+def item_line(item: st.FollowupItem, today: date, extra: str = "") -> str:
+    line = (
+        f"{item.number}【{item.lead_unit.name}牵头】{item.title[:60]}（期限{d(item.due, today)}）"
+    )
     return line + (f"　{extra}" if extra else "")
 
 
-def assigned(item: st.FollowupItem, co_names: list[str]) -> str:
+def assigned(item: st.FollowupItem, co_names: list[str], today: date) -> str:
     co = f"\n配合单位：{'、'.join(co_names)}" if co_names else ""
     return (
         f"【督办】联席会议办公室交办事项 {item.number}：\n{item.title}\n"
-        f"牵头单位：{item.lead_unit.name}{co}\n办理期限：{d(item.due)}\n"
+        f"牵头单位：{item.lead_unit.name}{co}\n办理期限：{d(item.due, today)}\n"
         f"请按期办理，并通过「进展 {item.number} 情况」报告进展，"
         f"办完后由牵头单位发送「办结申请 {item.number} 办理结果」。"
     )
 
 
-def created(item: st.FollowupItem, co_names: list[str]) -> str:
+def created(item: st.FollowupItem, co_names: list[str], today: date) -> str:
     co = f"，配合：{'、'.join(co_names)}" if co_names else ""
     return (
         f"已立项 {item.number}：{item.title[:60]}\n牵头：{item.lead_unit.name}{co}，"
-        f"期限{d(item.due)}。已通知相关单位。"
+        f"期限{d(item.due, today)}。已通知相关单位。"
     )
 
 
@@ -168,10 +177,10 @@ def closed_reply(item: st.FollowupItem) -> str:
     return f"已办结 {item.number}，已通知{item.lead_unit.name}。"
 
 
-def returned_notice(item: st.FollowupItem, reason: str) -> str:
+def returned_notice(item: st.FollowupItem, reason: str, today: date) -> str:
     return (
         f"【督办退回】{item.number}（{item.title[:30]}）的办结申请被退回：{reason}\n"
-        f"请继续办理（期限{d(item.due)}），完成后再次发送「办结申请 {item.number} 办理结果」。"
+        f"请继续办理（期限{d(item.due, today)}），完成后再次发送「办结申请 {item.number} 办理结果」。"
     )
 
 
@@ -188,9 +197,9 @@ def _how(item: st.FollowupItem) -> str:
     return f"办完请发送「办结申请 {item.number} 办理结果」"
 
 
-def remind_before(item: st.FollowupItem, left: int) -> str:
+def remind_before(item: st.FollowupItem, left: int, today: date) -> str:
     return (
-        f"【督办提醒】{item.number}（{item.title[:40]}）还有{left}个工作日到期（{d(item.due)}）。"
+        f"【督办提醒】{item.number}（{item.title[:40]}）还有{left}个工作日到期（{d(item.due, today)}）。"
         f"{_how(item)}。"
     )
 
@@ -202,9 +211,9 @@ def remind_due(item: st.FollowupItem) -> str:
     )
 
 
-def overdue_notice(item: st.FollowupItem) -> str:
+def overdue_notice(item: st.FollowupItem, today: date) -> str:
     return (
-        f"【督办超期】{item.number}（{item.title[:40]}）已超过办理期限（{d(item.due)}），"
+        f"【督办超期】{item.number}（{item.title[:40]}）已超过办理期限（{d(item.due, today)}），"
         f"牵头单位：{item.lead_unit.name}。请分管领导督促尽快办结。"
     )
 

@@ -28,7 +28,7 @@ def my_items(msg: Incoming, ctx: Context) -> str:
     lines = ["本单位的督办和整改事项："]
     for item in rows:
         role = "牵头" if item.lead_unit_id in mine else "配合"
-        lines.append(T.item_line(item, f"{role}，{_state(ctx, item)}"))
+        lines.append(T.item_line(item, ctx.today(), f"{role}，{_state(ctx, item)}"))
     lines.append("报告进展：「进展 编号 情况」；牵头单位办完：「办结申请 编号 办理结果」。")
     return "\n".join(lines)
 
@@ -50,14 +50,15 @@ def board(ctx: Context) -> str:
     rows = st.items(ctx.session)
     if not rows:
         return "目前没有督办事项。发送「督办 新建」立项，或在纪要签发后「督办 立项 会议号」。"
+    today = ctx.today()
     open_rows = [i for i in rows if i.status == st.OPEN]
     late = sorted(
         (i for i in open_rows if c.overdue_days(ctx, i)), key=lambda i: -c.overdue_days(ctx, i)
     )
     sections = [
-        ("已超期", [T.item_line(i, f"超期{c.overdue_days(ctx, i)}个工作日") for i in late]),
-        ("办理中", [T.item_line(i) for i in open_rows if i not in late]),
-        ("待审核办结", [T.item_line(i) for i in rows if i.status == st.APPLIED]),
+        ("已超期", [T.item_line(i, today, f"超期{c.overdue_days(ctx, i)}个工作日") for i in late]),
+        ("办理中", [T.item_line(i, today) for i in open_rows if i not in late]),
+        ("待审核办结", [T.item_line(i, today) for i in rows if i.status == st.APPLIED]),
     ]
     closed = [i for i in rows if i.status == st.CLOSED]
     lines = [f"督办情况：共{len(rows)}项，超期{len(late)}项，已办结{len(closed)}项。"]
@@ -67,7 +68,7 @@ def board(ctx: Context) -> str:
             lines += items
     if closed:
         lines.append(f"【已办结】{len(closed)}项")
-        lines += [T.item_line(i, _state(ctx, i)) for i in closed[-MAX_CLOSED_SHOWN:]]
+        lines += [T.item_line(i, today, _state(ctx, i)) for i in closed[-MAX_CLOSED_SHOWN:]]
     return "\n".join(lines)
 
 
@@ -85,7 +86,7 @@ def show_item(msg: Incoming, ctx: Context) -> str:
     co = "、".join(c.unit_names(ctx, item.co_unit_ids)) or "无"
     lines = [
         f"{item.number}：{item.title}",
-        f"牵头：{item.lead_unit.name}；配合：{co}；期限：{T.d(item.due)}；状态：{_state(ctx, item)}",
+        f"牵头：{item.lead_unit.name}；配合：{co}；期限：{T.d(item.due, ctx.today())}；状态：{_state(ctx, item)}",
     ]
     if item.employer:
         lines.append(f"用人单位：{item.employer}")

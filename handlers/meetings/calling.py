@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
+from handlers import dates
 from handlers.core import (
     Context,
     Conversation,
@@ -177,7 +178,7 @@ def non_workday_warning(ctx: Context, moment: datetime) -> str:
     if WorkCalendar(ctx.session).is_workday(day):
         return ""
     what = T.WEEKDAYS[day.weekday()] if day.weekday() >= 5 else "法定节假日"
-    return T.non_workday(f"{day.month}月{day.day}日", what)
+    return T.non_workday(dates.day(day, ctx.today()), what)
 
 
 def pick_units(text: str, units: list[Unit]) -> list[Unit]:

@@ -15,6 +15,7 @@ from datetime import time
 
 from docx import Document as WordDocument
 
+from handlers import dates
 from handlers.core import Context, Incoming, Reply, Role, UserError, command, command_args, job
 from handlers.duties import DUTIES, HEALTH, LOCAL_DUTY
 from handlers.followup import common as fc
@@ -78,7 +79,9 @@ def record_event(msg: Incoming, ctx: Context) -> str:
     fields = _fields(command_args(msg))
     if not command_args(msg).strip():
         rounds = ctx.session.query(st.OpinionRound).order_by(st.OpinionRound.seq.desc()).limit(5)
-        return T.opinion_list([f"{r.number} {r.industry}（截止{T.d(r.due)}）" for r in rounds])
+        return T.opinion_list(
+            [f"{r.number} {r.industry}（截止{T.d(r.due, ctx.today())}）" for r in rounds]
+        )
     for key, label in (("place", "地点"), ("industry", "行业"), ("event", "事件")):
         if not fields.get(key):
             raise UserError(T.opinion_bad(label))
@@ -91,9 +94,9 @@ def record_event(msg: Incoming, ctx: Context) -> str:
     people = fc.people(ctx, [u.id for u, _ in asked])
     for unit, why in asked:
         ctx.session.add(st.OpinionReply(round_id=row.id, unit_id=unit.id, reason=why[:200]))
-        text = T.opinion_notice(row.number, row.place, industry, row.event, due, why)
+        text = T.opinion_notice(row.number, row.place, industry, row.event, due, why, ctx.today())
         ctx.push(people[unit.id], text, key=f"monitoring:yq:{row.number}:u{unit.id}")
-    return T.opinion_sent(row.number, [u.name for u, _ in asked], due)
+    return T.opinion_sent(row.number, [u.name for u, _ in asked], due, ctx.today())
 
 
 def _mine(ctx: Context, number: str) -> tuple[st.OpinionRound, st.OpinionReply]:
@@ -135,7 +138,7 @@ def remind_silent(ctx: Context) -> None:
         silent = [r for r in st.opinion_replies(ctx.session, row.id) if r.answered_at is None]
         people = fc.people(ctx, [r.unit_id for r in silent])
         for reply in silent:
-            ctx.push(people[reply.unit_id], T.opinion_remind(row.number, row.industry, row.due),
+            ctx.push(people[reply.unit_id], T.opinion_remind(row.number, row.industry, row.due, ctx.today()),
                      key=f"monitoring:yq:{row.number}:remind:u{reply.unit_id}")  # fmt: skip
 
 
@@ -151,7 +154,9 @@ def compile_round(msg: Incoming, ctx: Context) -> Reply:
     doc = WordDocument()
     doc.add_heading(f"舆情 {row.number} 调查摸底汇总", level=1)
     doc.add_paragraph(f"事件：{row.place}，{row.industry}。{row.event}")
-    doc.add_paragraph(f"报送截止：{T.d(row.due)}；汇总时间：{ctx.local():%Y-%m-%d %H:%M}")
+    doc.add_paragraph(
+        f"报送截止：{dates.full_day(row.due)}；汇总时间：{ctx.local():%Y-%m-%d %H:%M}"
+    )
     table = doc.add_table(rows=1, cols=4)
     table.style = "Table Grid"
     for cell, title in zip(

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from handlers import dates
+
 IMPORT_USAGE = "体检 导入 [YYYY-MM 或 YYYY]"
 DISPOSE_USAGE = "预警 处置 YJ4 处置情况"
 DECIDE_USAGE = "预警 督办 YJ4 牵头 区卫健委；期限 2026-12-31[；配合 区应急管理局]"
@@ -169,24 +171,26 @@ def opinion_bad(missing: str) -> str:
     return f"请写明{missing}，例如：{OPINION_USAGE}"
 
 
-def opinion_notice(number: str, place: str, industry: str, event: str, due: date, why: str) -> str:
+def opinion_notice(
+    number: str, place: str, industry: str, event: str, due: date, why: str, today: date
+) -> str:
     return (
         f"【舆情 {number}】{place}发生职业病危害事件（{industry}）：{event[:300]}\n"
         f"请贵单位（{why}）针对本辖区{industry}类企业开展调查摸底：企业数量、现状（危害因素、"
-        f"防护、体检等）、已采取的措施，于{d(due)}前回复「摸底 {number} 情况」。"
+        f"防护、体检等）、已采取的措施，于{d(due, today)}前回复「摸底 {number} 情况」。"
     )
 
 
-def opinion_sent(number: str, lines: list[str], due: date) -> str:
+def opinion_sent(number: str, lines: list[str], due: date, today: date) -> str:
     return (
-        f"已建立舆情 {number}，请以下{len(lines)}个单位于{d(due)}前报送调查摸底：\n"
+        f"已建立舆情 {number}，请以下{len(lines)}个单位于{d(due, today)}前报送调查摸底：\n"
         + "、".join(lines)
         + f"\n汇总：「舆情 汇总 {number}」。"
     )
 
 
-def opinion_remind(number: str, industry: str, due: date) -> str:
-    return f"【提醒】舆情 {number}（{industry}）调查摸底今天（{d(due)}）截止，请回复「摸底 {number} 情况」。"
+def opinion_remind(number: str, industry: str, due: date, today: date) -> str:
+    return f"【提醒】舆情 {number}（{industry}）调查摸底今天（{d(due, today)}）截止，请回复「摸底 {number} 情况」。"
 
 
 def no_round(number: str) -> str:
@@ -216,5 +220,6 @@ def opinion_list(lines: list[str]) -> str:
     return "舆情记录：\n" + "\n".join(lines) + f"\n新建：{OPINION_USAGE}"
 
 
-def d(value: date) -> str:
-    return f"{value.year}年{value.month}月{value.day}日"
+def d(value: date, today: date) -> str:
+    """A deadline in a message: the year only when it is not `today`'s."""
+    return dates.day(value, today)

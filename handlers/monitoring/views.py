@@ -76,7 +76,7 @@ def to_item(msg: Incoming, ctx: Context) -> str:
     title = fields.get("title") or free or f"核查处置预警{row.number}：{row.subject}"
     item = create_item(ctx, title, fields["lead"], fields.get("co", ""), fields["due"], row.number)
     return _close(
-        ctx, row, f"转督办 {item.number}（牵头{item.lead_unit.name}，期限{FT.d(item.due)}）"
+        ctx, row, f"转督办 {item.number}（牵头{item.lead_unit.name}，期限{FT.full(item.due)}）"
     )
 
 

@@ -81,9 +81,7 @@ def _stages(case: st.ReferralCase) -> list[tuple[str, date]]:
 
 def _remind(ctx: Context, case: st.ReferralCase, stage: str, due: date) -> None:
     how = f"签收 {case.number}" if case.status == st.REFERRED else f"反馈 {case.number} 办理结果"
-    text = (
-        f"【提醒】{case.number}（{case.employer}）的{stage}期限为{tx.day(due)}，请回复「{how}」。"
-    )
+    text = f"【提醒】{case.number}（{case.employer}）的{stage}期限为{tx.day(due, ctx.today())}，请回复「{how}」。"
     key = f"referrals:remind:{case.number}:{stage}:{due}:u{case.unit_id}"
     ctx.push(liaisons(ctx, case.unit_id), text, key=key)
 
@@ -91,11 +89,11 @@ def _remind(ctx: Context, case: st.ReferralCase, stage: str, due: date) -> None:
 def _escalate(ctx: Context, case: st.ReferralCase, stage: str, due: date, key: str) -> None:
     unit = unit_name(ctx, case.unit_id)
     text = (
-        f"【超期】{case.number}（{case.employer}）已超过{stage}期限（{tx.day(due)}），"
+        f"【超期】{case.number}（{case.employer}）已超过{stage}期限（{tx.day(due, ctx.today())}），"
         f"承办单位：{unit}。请分管领导督促尽快办理。"
     )
     ctx.push(leaders(ctx, case.unit_id) + liaisons(ctx, case.unit_id), text, key=key)
-    log_event(ctx, case, f"{stage}超期", f"期限{tx.day(due)}，已告知{unit}分管领导", key=key)
+    log_event(ctx, case, f"{stage}超期", f"期限{tx.full(due)}，已告知{unit}分管领导", key=key)
 
 
 @job("referrals.deadlines", trigger="interval", minutes=10)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from datetime import date, timedelta
 
 import cn2an
@@ -92,11 +93,13 @@ def parse_due_date(ctx: Context, text: str) -> date | None:
 def _check_due(ctx: Context, due: date) -> date:
     today = local_day(ctx)
     if due <= today:
-        raise UserError(f"反馈期限{tx.day(due)}不晚于今天，请写今后的日期或工作日数。")
+        raise UserError(f"反馈期限{tx.day(due, today)}不晚于今天，请写今后的日期或工作日数。")
     if (due - today).days > 366:
-        raise UserError(f"反馈期限{tx.day(due)}超过一年，请核对。")
+        raise UserError(f"反馈期限{tx.day(due, today)}超过一年，请核对。")
     if not calendar(ctx).is_workday(due):
-        raise UserError(f"{tx.day(due)}不是工作日，请改为工作日，或写工作日数，如「10个工作日」。")
+        raise UserError(
+            f"{tx.day(due, today)}不是工作日，请改为工作日，或写工作日数，如「10个工作日」。"
+        )
     return due
 
 
@@ -186,10 +189,14 @@ def refer_case(msg: Incoming, ctx: Context) -> str:
     case.signed_at = case.answered_at = None
     case.result, case.extension_days, case.extension_reason = "", None, ""
     set_deadlines(ctx, case, days, due)
-    note = f"转至{unit.name}，签收期限{tx.day(case.sign_due)}，反馈期限{tx.day(case.answer_due)}"
-    log_event(ctx, case, "转办", note)
-    ctx.push(officers, tx.referral_slip(case, unit.name))
+    log_event(ctx, case, "转办", _referral_note(unit.name, case, tx.full))
+    ctx.push(officers, tx.referral_slip(case, unit.name, ctx.today()))
+    note = _referral_note(unit.name, case, lambda d: tx.day(d, ctx.today()))
     return f"已转办 {case.number}：{note}。已通知该单位联络员{len(officers)}人。"
+
+
+def _referral_note(unit: str, case: st.ReferralCase, write: Callable[[date | None], str]) -> str:
+    return f"转至{unit}，签收期限{write(case.sign_due)}，反馈期限{write(case.answer_due)}"
 
 
 @command("延期", roles=OFFICE, usage="延期 编号 天数")
@@ -201,12 +208,10 @@ def approve_extension(msg: Incoming, ctx: Context) -> str:
     days = parse_days(rest, usage)
     due = extend(ctx, case, days)
     case.extension_days, case.extension_reason = None, ""
-    log_event(ctx, case, "延期", f"延长{days}个工作日，反馈期限改为{tx.day(due)}")
-    text = f"【延期】{case.number} 的反馈期限已延长{days}个工作日，至{tx.day(due)}。"
+    log_event(ctx, case, "延期", f"延长{days}个工作日，反馈期限改为{tx.full(due)}")
+    text = f"【延期】{case.number} 的反馈期限已延长{days}个工作日，至{tx.day(due, ctx.today())}。"
     ctx.push(liaisons(ctx, case.unit_id), text)
-    return (
-        f"已批准延期：{case.number} 反馈期限至{tx.day(due)}，已通知{unit_name(ctx, case.unit_id)}。"
-    )
+    return f"已批准延期：{case.number} 反馈期限至{tx.day(due, ctx.today())}，已通知{unit_name(ctx, case.unit_id)}。"
 
 
 @command("催办", roles=OFFICE, usage="催办 编号")
@@ -226,11 +231,11 @@ def urge_case(msg: Incoming, ctx: Context) -> str:
     due = case.sign_due if stage == "签收" else case.answer_due
     text = (
         f"【催办】{case.number}（{case.employer}）请抓紧办理并按时{stage}，"
-        f"期限{tx.day(due)}。联席会议办公室"
+        f"期限{tx.day(due, today)}。联席会议办公室"
     )
     people = liaisons(ctx, case.unit_id) + leaders(ctx, case.unit_id)
     ctx.push(people, text)
-    log_event(ctx, case, "催办", f"催{stage}，期限{tx.day(due)}")
+    log_event(ctx, case, "催办", f"催{stage}，期限{tx.full(due)}")
     return f"已向{unit_name(ctx, case.unit_id)}联络员和分管领导发出催办（{case.number}）。"
 
 

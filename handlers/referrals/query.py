@@ -86,5 +86,7 @@ def query_case(msg: Incoming, ctx: Context) -> Reply:
         guards.record_attempt(ctx.session, ctx.now, sender, number)
         _alert_burst(ctx, number, alert_at)
         return Reply(text=tx.QUERY_NOT_FOUND)
-    filed_on = tx.day(ctx.local(case.created_at).date())
-    return Reply(text=tx.query_answer(case, filed_on, tx.day(case.answer_due)), private=True)
+    filed_on = tx.day(ctx.local(case.created_at).date(), ctx.today())
+    return Reply(
+        text=tx.query_answer(case, filed_on, tx.day(case.answer_due, ctx.today())), private=True
+    )

@@ -155,13 +155,14 @@ def reporter_rejected(number: str, reason: str) -> str:
 
 
 # ---- office and units ----------------------------------------------------------------------
-def day(value: date | None) -> str:
-    return f"{value.year}年{value.month}月{value.day}日" if value else "—"
+def day(value: date | None, today: date) -> str:
+    """A deadline in a message: «12月3日» within `today`'s year, with the year otherwise."""
+    return dates.day(value, today) if value else "—"
 
 
-def short_day(value: date, today: date) -> str:
-    """«12月3日» within the current year, the full date otherwise."""
-    return dates.day(value, today)
+def full(value: date | None) -> str:
+    """A date in the case log, read at any time: always with the year."""
+    return dates.full_day(value) if value else "—"
 
 
 def case_facts(case: st.ReferralCase) -> str:
@@ -179,10 +180,10 @@ def new_case_notice(case: st.ReferralCase, suggestion: str) -> str:
     )
 
 
-def referral_slip(case: st.ReferralCase, unit: str) -> str:
+def referral_slip(case: st.ReferralCase, unit: str, today: date) -> str:
     return (
         f"【转办单】{case.number}\n承办单位：{unit}\n{case_facts(case)}\n"
-        f"签收期限：{day(case.sign_due)}　反馈期限：{day(case.answer_due)}\n"
+        f"签收期限：{day(case.sign_due, today)}　反馈期限：{day(case.answer_due, today)}\n"
         f"请回复「签收 {case.number}」；不属本单位职责的，回复「退回 {case.number} 理由」。"
     )
 

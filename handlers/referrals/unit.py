@@ -51,7 +51,7 @@ def sign_case(msg: Incoming, ctx: Context) -> str:
     log_event(ctx, case, "签收", unit)
     ctx.push(office_people(ctx), f"【签收】{unit}已签收 {case.number}。")
     return (
-        f"已签收 {case.number}，请在{tx.day(case.answer_due)}前办理并回复"
+        f"已签收 {case.number}，请在{tx.day(case.answer_due, ctx.today())}前办理并回复"
         f"「反馈 {case.number} 办理结果」。需要更多时间请发送「申请延期 {case.number} 天数 理由」。"
     )
 
@@ -93,12 +93,10 @@ def request_extension(msg: Incoming, ctx: Context) -> str:
     log_event(ctx, case, "申请延期", f"{days}个工作日：{reason}")
     ctx.push(
         office_people(ctx),
-        f"【延期申请】{unit}申请将 {case.number} 的反馈期限（{tx.day(case.answer_due)}）"
+        f"【延期申请】{unit}申请将 {case.number} 的反馈期限（{tx.day(case.answer_due, ctx.today())}）"
         f"延长{days}个工作日，理由：{reason}\n同意请发送「延期 {case.number} {days}」。",
     )
-    return (
-        f"延期申请已报联席会议办公室（{days}个工作日），批准前仍以{tx.day(case.answer_due)}为期限。"
-    )
+    return f"延期申请已报联席会议办公室（{days}个工作日），批准前仍以{tx.day(case.answer_due, ctx.today())}为期限。"
 
 
 @command("反馈", roles=LIAISON, usage="反馈 编号 办理结果")
@@ -139,6 +137,6 @@ def list_unit_cases(msg: Incoming, ctx: Context) -> str:
         unit = f"{unit_name(ctx, case.unit_id)}｜" if len(units) > 1 else ""  # one serving two
         lines.append(
             f"· {case.number} {tx.STATUS[case.status]}｜{unit}{case.employer}｜{case.hazard}｜"
-            f"期限{tx.day(due)} {remaining(ctx, due)}"
+            f"期限{tx.day(due, ctx.today())} {remaining(ctx, due)}"
         )
     return "\n".join(lines)

@@ -10,7 +10,6 @@ from handlers.core import Context, Incoming, Reply, Role, command, command_args
 from handlers.dates import moment
 from handlers.referrals import text as tx
 from handlers.referrals.cases import (
-    local_day,
     next_due,
     open_by_urgency,
     overdue_stage,
@@ -42,7 +41,7 @@ def _line(ctx: Context, case: st.ReferralCase) -> str:
         parts.append(unit_name(ctx, case.unit_id))
     if due:
         stage = "签收" if case.status == st.REFERRED else "反馈"
-        parts.append(f"{stage}期限{tx.short_day(due, local_day(ctx))} {remaining(ctx, due)}")
+        parts.append(f"{stage}期限{tx.day(due, ctx.today())} {remaining(ctx, due)}")
     if case.extension_days:
         parts.append(f"申请延期{case.extension_days}个工作日")
     return "｜".join(parts)
@@ -82,7 +81,7 @@ def _details(ctx: Context, case: st.ReferralCase) -> list[str]:
         lines.append(f"承办单位：{unit_name(ctx, case.unit_id)}")
     if case.status in st.AT_UNIT:
         lines.append(
-            f"签收期限：{tx.day(case.sign_due)}　反馈期限：{tx.day(case.answer_due)}"
+            f"签收期限：{tx.day(case.sign_due, ctx.today())}　反馈期限：{tx.day(case.answer_due, ctx.today())}"
             f"（{remaining(ctx, case.answer_due)}）"
         )
     if case.extension_days:

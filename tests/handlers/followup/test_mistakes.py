@@ -76,7 +76,7 @@ def test_bad_opinions_change_nothing(bot):
         assert [r.status for r in st.replies(session, 1)] == [st.PENDING]
     assert counts(bot) == before
     bot.clock.set(at(12, 1, 0, 1))
-    assert "已于2026年11月30日截止" in bot.send(liaison(RS), "意见 ZQ1 无")
+    assert "已于11月30日截止" in bot.send(liaison(RS), "意见 ZQ1 无")
 
 
 def test_help_lists_the_commands_by_role(bot):

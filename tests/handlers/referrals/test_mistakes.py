@@ -79,9 +79,9 @@ def test_case_numbers_are_found_however_they_are_written(bot):
 
 def test_a_period_is_read_with_spaces_commas_and_full_width_digits(bot):
     for text, due in [
-        ("转办 {n}，人社局，10个工作日", "2026年12月7日"),
-        ("转办 {n} 人社局 10 个工作日", "2026年12月7日"),
-        ("转办 {n} 人社局 １０天", "2026年12月7日"),
+        ("转办 {n}，人社局，10个工作日", "12月7日"),
+        ("转办 {n} 人社局 10 个工作日", "12月7日"),
+        ("转办 {n} 人社局 １０天", "12月7日"),
     ]:
         number = _accepted(bot)
         answer = bot.send(OFFICE, text.format(n=number))
@@ -90,20 +90,20 @@ def test_a_period_is_read_with_spaces_commas_and_full_width_digits(bot):
 
 def test_a_deadline_may_be_given_as_a_date(bot):
     for written, due in [
-        ("12月3日", "2026年12月3日"),
-        ("2026-12-04", "2026年12月4日"),
-        ("下周三", "2026年12月2日"),  # the clock is Monday 2026-11-23
+        ("12月3日", "12月3日"),
+        ("2026-12-04", "12月4日"),
+        ("下周三", "12月2日"),  # the clock is Monday 2026-11-23
     ]:
         number = _accepted(bot)
         answer = bot.send(OFFICE, f"转办 {number} 人社局 {written}")
-        assert f"反馈期限{due}" in answer and "签收期限2026年11月24日" in answer, answer
+        assert f"反馈期限{due}" in answer and "签收期限11月24日" in answer, answer
     number = _accepted(bot)
     assert "不是工作日" in bot.send(OFFICE, f"转办 {number} 人社局 11月28日")  # Saturday
     assert "不晚于今天" in bot.send(OFFICE, f"转办 {number} 人社局 2026-11-20")
     assert "无效" in bot.send(OFFICE, f"转办 {number} 人社局 2月30日")
     assert _case(bot, number).status == "accepted"
     tomorrow = bot.send(OFFICE, f"转办 {number} 人社局 11月24日")
-    assert "签收期限2026年11月24日，反馈期限2026年11月24日" in tomorrow
+    assert "签收期限11月24日，反馈期限11月24日" in tomorrow
 
 
 def test_extension_request_reads_a_comma_and_is_dropped_once_answered(bot):
