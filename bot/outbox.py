@@ -14,17 +14,20 @@ scrubbed once sent or failed for good. Every error is redacted before it is logg
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
+from sqlalchemy.orm import Session
 
 from bot.dispatch import Services
 from bot.metrics import SENDS
 from bot.redact import redact
 from storage import outbox
+from storage.db import reader
 from storage.documents import Document
 from storage.outbox import OutboxMessage
 from storage.sealing import SealError, unseal
@@ -78,11 +81,30 @@ def _recently_sent(session, channel: str, address: str, now: datetime) -> int:
     )
 
 
+_queued = threading.Event()  # this process committed outbox rows since the last `drain_new`
+
+
+@event.listens_for(Session, "after_commit")
+def _note_queued(session: Session) -> None:
+    if session.info.pop(outbox.QUEUED, False):
+        _queued.set()
+
+
+def drain_new(services: Services, senders: Mapping[str, ChannelSender]) -> int:
+    """Drain right after handling, but only when this process has queued something since the
+    last call: most messages push nothing, and a look at the outbox per message cost a
+    transaction. Retries and other processes' rows are the scheduler's outbox job's."""
+    if not _queued.is_set():
+        return 0
+    _queued.clear()  # before reading: a row committed from now on sets it again
+    return drain(services, senders)
+
+
 def drain(services: Services, senders: Mapping[str, ChannelSender], limit: int = 100) -> int:
     """Send what is due on every channel; returns how many were sent."""
     sent = 0
     for channel, sender in senders.items():
-        with services.sessions() as session:
+        with reader(services.sessions) as session:  # a look: no writer lock on SQLite
             ids = outbox.due_ids(session, channel, services.clock(), limit)
         for row_id in ids:
             sent += _send_one(services, sender, row_id)

@@ -65,6 +65,9 @@ def is_sealed(payload: Mapping) -> bool:
     )
 
 
+QUEUED = "outbox_queued"  # session.info flag: this transaction queued a message
+
+
 def insert_message(session: Session, values: dict) -> bool:
     """Insert one row; with a dedupe_key already present, do nothing. True when inserted."""
     dialect = session.get_bind().dialect.name
@@ -73,7 +76,10 @@ def insert_message(session: Session, values: dict) -> bool:
     if values.get("dedupe_key"):
         stmt = stmt.on_conflict_do_nothing(index_elements=["dedupe_key"])
     # RETURNING, not rowcount: psycopg reports rowcount -1 here, which read as "inserted"
-    return session.execute(stmt.returning(OutboxMessage.id)).first() is not None
+    inserted = session.execute(stmt.returning(OutboxMessage.id)).first() is not None
+    if inserted:
+        session.info[QUEUED] = True  # bot.outbox drains at once after this commits
+    return inserted
 
 
 def due_ids(session: Session, channel: str, now: datetime, limit: int) -> list[int]:

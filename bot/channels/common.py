@@ -21,7 +21,7 @@ from flask import Response
 from bot import dispatch, metrics
 from bot.dispatch import Services
 from bot.logs import bind_request, clear_request, log_callback
-from bot.outbox import ChannelSender, drain
+from bot.outbox import ChannelSender, drain_new
 from bot.replies import Gate
 from handlers.core import Incoming, Reply
 
@@ -122,7 +122,7 @@ class Handling:
         """Drain this channel's outbox now (answers should not wait for the scheduler)."""
         senders = self.senders()
         if senders:
-            drain(self.services, senders)
+            drain_new(self.services, senders)
 
     def close(self) -> None:
         self.pool.shutdown(wait=True)
