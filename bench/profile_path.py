@@ -10,6 +10,7 @@ server runs under gunicorn; this script says which part to make cheaper.
 
 from __future__ import annotations
 
+import contextlib
 import cProfile
 import io
 import os
@@ -62,10 +63,8 @@ def run(url: str, n: int) -> None:
     from bot.cli import cli
 
     for args in (["db", "upgrade"], ["demo"]):
-        try:
+        with contextlib.suppress(SystemExit):
             cli.main(args, prog_name="liaison", standalone_mode=False)
-        except SystemExit:
-            pass
     app = create_app()
     client = app.test_client()
     crypto = WeComCrypto(TOKEN, AES_KEY, CORP_ID)
@@ -76,17 +75,20 @@ def run(url: str, n: int) -> None:
     for path, body in batch:
         client.post(path, data=body)
     cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
-    print(f"{url.split(':')[0]}: {n} messages, CPU {cpu / n * 1e6:.0f} µs/msg, "
-          f"wall {wall / n * 1e3:.2f} ms/msg (HTTP parsing by the test client included)")
+    print(
+        f"{url.split(':')[0]}: {n} messages, CPU {cpu / n * 1e6:.0f} µs/msg, "
+        f"wall {wall / n * 1e3:.2f} ms/msg (HTTP parsing by the test client included)"
+    )
     _profile(app, crypto, min(n, 1000))
 
 
 def _profile(app, crypto: WeComCrypto, n: int) -> None:
     """The handling in this thread (the callback hands it to a pool thread, out of cProfile's
     sight): accept + process, as `dispatch.handle` does for the console."""
+    from wechatpy.enterprise import parse_message
+
     from bot import dispatch
     from bot.channels.wecom import to_incoming
-    from wechatpy.enterprise import parse_message
 
     services = app.extensions["liaison"]
     now = int(time.time())
