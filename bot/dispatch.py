@@ -29,11 +29,11 @@ from structlog.contextvars import get_contextvars
 from bot import inbox, metrics, router
 from bot.config import ConfigError, Settings
 from bot.inbox import Envelope, Previous, Unavailable
-from bot.replies import Gate, settle
+from bot.replies import Gate, fits_passive, settle
 from handlers.core import Context, Incoming, Reply, Sender
 from storage import inbound
 from storage.audit import set_actor
-from storage.db import WriteAttempted, queue_lock, reader
+from storage.db import WriteAttempted, queue_lock, quick_writer, reader
 from storage.inbound import InboundMessage
 from storage.roster import current_appointments, person_on
 from storage.sealing import SealError, load_seal_key
@@ -155,6 +155,82 @@ def respond(services: Services, queue: str, row_id: int, gate: Gate) -> Outcome:
     """Handle the sender's queue up to the accepted message (in a worker thread; `gate` links it
     to the waiting request)."""
     return Outcome(process(services, queue, row_id, gate))
+
+
+# -- the common case: a new message, nothing of its sender's waiting ------------------------------
+class _Usual(Exception):
+    """The message must take the usual way: stored first, then handled from the inbox."""
+
+
+# one round trip: a short lock wait for this try (the usual way waits longer), and the sender's lock
+_TRY_QUEUE_LOCK = text(
+    "SELECT set_config('lock_timeout', '200ms', true), pg_try_advisory_xact_lock(:k)"
+)
+
+
+def answer_fresh(services: Services, env: Envelope, gate: Gate) -> Outcome | None:
+    """Handle a new message and store it, answered, in one transaction; None when it must take
+    the usual way (`accept`, then `process`).
+
+    Most messages arrive with nothing of their sender's waiting. Handled under the sender's lock
+    before anything is stored, such a message is written once (done, its answer sealed, its
+    content never kept) instead of stored pending and closed again, and the platform still hears
+    200 only after that commit. Anything unusual takes the usual way: a file to download, an
+    earlier message of the sender still pending, the message already in the inbox (a re-delivery,
+    or the request stored it when this took too long), the sender's lock busy, an error.
+    """
+    if env.media_id or env.msg.file_bytes is not None:
+        return None
+    started = time.monotonic()
+    try:
+        with queue_lock(services.engine, env.queue):
+            if services.dialect == "sqlite":
+                try:  # most messages only read: route them outside SQLite's write lock
+                    reply = _fresh(services, env, gate, read_first=True)
+                except WriteAttempted:
+                    reply = _fresh(services, env, gate, read_first=False)
+            else:
+                reply = _fresh(services, env, gate, read_first=False)
+    except (_Usual, IntegrityError):  # IntegrityError: a concurrent transaction got there first
+        return None
+    except OperationalError as err:  # the usual way answers 503 if the database is away
+        log.info("answering the usual way: %s", type(err).__name__)
+        return None
+    except Exception:  # the usual way runs the handler again and answers the error itself
+        log.exception("handler failed on the first try")
+        return None
+    metrics.QUEUE_WAIT.observe(time.monotonic() - started)
+    return Outcome(reply)
+
+
+def _fresh(services: Services, env: Envelope, gate: Gate, *, read_first: bool) -> Reply | None:
+    handled = None
+    if read_first:
+        with reader(services.sessions) as session, session.begin():
+            if session.execute(inbox.WAITING, {"queue": env.queue}).first():
+                raise _Usual
+            handled = _route(services, session, env.msg)
+    with quick_writer(services.sessions) as session, session.begin():
+        if services.dialect == "postgresql":
+            key = {"k": int(env.queue[:15], 16)}
+            if not session.execute(_TRY_QUEUE_LOCK, key).one()[1]:
+                raise _Usual  # another message of the sender is being handled
+        if handled is None:
+            if session.execute(inbox.WAITING, {"queue": env.queue}).first():
+                raise _Usual
+            handled = _route(services, session, env.msg)
+        reply, sealed = handled
+        likely = fits_passive(env.msg, reply)  # settled by the gate below, after the insert
+        now = services.clock()
+        args = (session, services.seal_key, env, now, reply, "passive" if likely else "outbox")
+        row_id = inbox.store_answered(*args)
+        if row_id is None:
+            raise _Usual  # rolls the handling back; the stored message is handled from the inbox
+        passive = settle(services.context(session), env.msg, reply, sealed, gate)
+        if passive != likely:
+            how = "passive" if passive else "outbox"
+            session.execute(inbox.ANSWERED_BY, {"row_id": row_id, "how": how})
+        return reply if passive else None
 
 
 # -- the queue: pending messages of one person, in order ------------------------------------------

@@ -42,6 +42,12 @@ NEXT = (  # the sender's earliest unhandled message
     .order_by(_T.c.platform_time, _T.c.platform_seq, _T.c.id)
     .limit(1)
 )
+WAITING = (  # does the sender have a message not yet handled?
+    select(_T.c.id)
+    .where(_T.c.status == inbound.PENDING, _T.c.sender_hash == bindparam("queue"))
+    .limit(1)
+)
+ANSWERED_BY = update(_T).where(_T.c.id == bindparam("row_id")).values(answered=bindparam("how"))
 CLOSE = (
     update(_T)
     .where(_T.c.id == bindparam("row_id"), _T.c.status == inbound.PENDING)
@@ -181,6 +187,25 @@ def accept(engine, seal_key: bytes, env: Envelope, now: datetime) -> Previous | 
             return previous(conn, seal_key, env)
     except DBAPIError as err:
         raise Unavailable(type(err).__name__) from None
+
+
+def store_answered(
+    session: Session, seal_key: bytes, env: Envelope, now: datetime, reply: Reply, answered: str
+) -> int | None:
+    """Store a message handled before it was stored (dispatch.answer_fresh): done, its content
+    never kept, its answer sealed. None when the inbox holds it already (nothing is written)."""
+    values = env.row(
+        now,
+        status=inbound.DONE,
+        sealed=None,
+        processed_at=now,
+        reply_text=seal_reply(seal_key, reply),
+        reply_button=reply.button_label or None,
+        answered=answered,
+        attempts=1,
+    )
+    dialect = session.get_bind().dialect.name
+    return session.execute(INSERT[dialect], values).scalar()
 
 
 def close(

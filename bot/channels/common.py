@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 
 from flask import Response
 
-from bot import dispatch, metrics
+from bot import dispatch, inbox, metrics
 from bot.dispatch import Services
 from bot.logs import bind_request, clear_request, log_callback
 from bot.outbox import ChannelSender, drain_new
@@ -83,11 +83,55 @@ class Handling:
 
     def accept(self, incoming: Incoming, **order) -> Accepted:
         """Commit to the inbox (raises dispatch.Unavailable: the platform must deliver again)."""
-        envelope = self.services.envelope(incoming, **order)
+        return self._accept(self.services.envelope(incoming, **order))
+
+    def _accept(self, envelope: inbox.Envelope) -> Accepted:
         accepted = dispatch.accept(self.services, envelope)
         if isinstance(accepted, dispatch.Outcome):
             return Accepted(envelope.queue, duplicate=accepted)
         return Accepted(envelope.queue, row_id=accepted)
+
+    def answer(
+        self, incoming: Incoming, budget: float, request_id: str, **order
+    ) -> dispatch.Outcome:
+        """Store and handle a message; the passive answer (`reply`) if it is ready within the
+        budget, else an Outcome without one (the answer goes through the outbox).
+
+        A worker first tries `dispatch.answer_fresh` (stored once, already answered). When it
+        declines (or has not ended within the budget), the request takes the usual way: it
+        stores the message (raises dispatch.Unavailable: the platform must deliver it again),
+        then has it handled from the inbox. Either way nothing is answered before it is stored.
+        """
+        started = time.monotonic()
+        envelope = self.services.envelope(incoming, **order)
+        gate = Gate(button_only=self.button_only)
+        self.pool.submit(self._first_try, envelope, gate, request_id)
+        if not gate.done.wait(budget) and not gate.abandon():
+            gate.done.wait(COMMIT_GRACE)  # the worker has claimed the answer and is committing
+        outcome = gate.result if gate.done.is_set() else None
+        if isinstance(outcome, dispatch.Outcome):
+            return outcome
+        accepted = self._accept(envelope)
+        if accepted.duplicate is not None:
+            return accepted.duplicate
+        left = budget_left(started, budget)
+        if not left:  # the first try is still running: it will find the message stored
+            self.in_background(accepted, request_id)
+            return dispatch.Outcome(None)
+        return dispatch.Outcome(self.within_budget(accepted, left, request_id))
+
+    def _first_try(self, envelope: inbox.Envelope, gate: Gate, request_id: str) -> None:
+        outcome = None
+        bind_request(request_id, channel=self.channel)
+        try:
+            outcome = dispatch.answer_fresh(self.services, envelope, gate)
+            if outcome is not None:
+                self.send_now()
+        except Exception as err:  # nothing stored: the request takes the usual way
+            log.warning("%s first try stopped: %s", self.channel, type(err).__name__)
+        finally:
+            clear_request()
+            gate.finish(outcome)
 
     def within_budget(self, accepted: Accepted, budget: float, request_id: str) -> Reply | None:
         """The passive answer if the handling commits in time; else None (outbox)."""

@@ -134,18 +134,18 @@ class WeComCallback:
             return "refused", err.response()
         except _UNPARSABLE as err:
             return "refused", Rejected(400, f"malformed message: {type(err).__name__}").response()
+        budget = budget_left(started, self.budget)
+        order = platform_order(msg)
         try:
-            accepted = self.handling.accept(incoming, media_id=media_id, **platform_order(msg))
+            outcome = self.handling.answer(incoming, budget, request_id, media_id=media_id, **order)
         except dispatch.Unavailable as err:  # not stored: WeCom must deliver it again
             log.warning("wecom callback not accepted, database unavailable: %s", err)
             return "unavailable", Response("", status=503)
-        if accepted.duplicate is not None:
-            return "duplicate", self._answer(msg, incoming, accepted.duplicate.reply or Reply())
-        budget = budget_left(started, self.budget)
-        reply = self.handling.within_budget(accepted, budget, request_id)
-        if reply is None:
+        if outcome.duplicate:
+            return "duplicate", self._answer(msg, incoming, outcome.reply or Reply())
+        if outcome.reply is None:
             return "late", Response("", status=200)
-        return "passive", self._answer(msg, incoming, reply)
+        return "passive", self._answer(msg, incoming, outcome.reply)
 
     # -- checks ----------------------------------------------------------------------------------
     def _signed_params(self) -> tuple[str, str, str]:

@@ -23,14 +23,15 @@ from tests.fakes.fixtures import CORP_ID
 ROOT = Path(__file__).resolve().parents[2]
 
 # Each process builds the production app from its environment and registers a command with a
-# visible effect. A barrier in front of the inbox's door (`inbox.accept`, where a delivery is
-# stored or found to be a re-delivery) holds each process until both are there, so both deliveries
-# meet the door together: the race is certain, not a matter of sleeps overlapping.
+# visible effect. A barrier in front of the inbox's doors (`dispatch.answer_fresh`, the first try
+# that handles and stores at once, and `inbox.accept`, where a delivery is stored or found to be a
+# re-delivery) holds each process at the first door it reaches until both are there, so both
+# deliveries meet together: the race is certain, not a matter of sleeps overlapping.
 WORKER = r"""
 import json, sys, time
 from pathlib import Path
 
-from bot import inbox
+from bot import dispatch, inbox
 from bot.app import create_app
 from handlers.core import command
 from storage.audit import record
@@ -42,7 +43,6 @@ def effect(msg, ctx):
     return "已处理"
 
 barrier, index, params, body = Path(sys.argv[1]), sys.argv[2], json.loads(sys.argv[3]), sys.argv[4]
-door = inbox.accept
 
 def wait_for_both(stage):
     (barrier / f"{stage}-{index}").touch()
@@ -51,11 +51,18 @@ def wait_for_both(stage):
         assert time.monotonic() < deadline, f"the other process never reached {stage}"
         time.sleep(0.001)
 
-def accept_together(*args, **kwargs):
-    wait_for_both("door")
-    return door(*args, **kwargs)
+reached = []
 
-inbox.accept = accept_together
+def together(door):
+    def at_the_door(*args, **kwargs):
+        if not reached:  # the first door this delivery reaches
+            reached.append(door.__name__)
+            wait_for_both("door")
+        return door(*args, **kwargs)
+    return at_the_door
+
+inbox.accept = together(inbox.accept)
+dispatch.answer_fresh = together(dispatch.answer_fresh)
 client = create_app().test_client()
 wait_for_both("ready")
 res = client.post("/wecom/callback", query_string=params, data=body.encode())
