@@ -33,7 +33,7 @@ from bot.replies import Gate, fits_passive, settle
 from handlers.core import Context, Incoming, Reply, Sender
 from storage import inbound
 from storage.audit import set_actor
-from storage.db import WriteAttempted, queue_lock, quick_writer, reader
+from storage.db import WriteAttempted, queue_lock, quick_engine, quick_writer, reader
 from storage.inbound import InboundMessage
 from storage.roster import current_appointments, person_on
 from storage.sealing import SealError, load_seal_key
@@ -210,6 +210,9 @@ def _fresh(services: Services, env: Envelope, gate: Gate, *, read_first: bool) -
             if session.execute(inbox.WAITING, {"queue": env.queue}).first():
                 raise _Usual
             handled = _route(services, session, env.msg)
+        reply, _sealed = handled
+        if env.msg.kind == "text" and fits_passive(env.msg, reply) and gate.claim():
+            return _store_passive(services, env, reply)  # the common case: one row to write
     with quick_writer(services.sessions) as session, session.begin():
         if services.dialect == "postgresql":
             key = {"k": int(env.queue[:15], 16)}
@@ -231,6 +234,16 @@ def _fresh(services: Services, env: Envelope, gate: Gate, *, read_first: bool) -
             how = "passive" if passive else "outbox"
             session.execute(inbox.ANSWERED_BY, {"row_id": row_id, "how": how})
         return reply if passive else None
+
+
+def _store_passive(services: Services, env: Envelope, reply: Reply) -> Reply:
+    """Store a message whose answer the waiting request carries: one insert, on a connection
+    (no ORM session to set up for a single Core statement)."""
+    with quick_engine(services.engine).begin() as conn:
+        args = (conn, services.seal_key, env, services.clock(), reply, "passive")
+        if inbox.store_answered(*args) is None:
+            raise _Usual  # in the inbox already: handled from there, the request answers
+    return reply
 
 
 # -- the queue: pending messages of one person, in order ------------------------------------------

@@ -190,7 +190,12 @@ def accept(engine, seal_key: bytes, env: Envelope, now: datetime) -> Previous | 
 
 
 def store_answered(
-    session: Session, seal_key: bytes, env: Envelope, now: datetime, reply: Reply, answered: str
+    session: Session | Connection,
+    seal_key: bytes,
+    env: Envelope,
+    now: datetime,
+    reply: Reply,
+    answered: str,
 ) -> int | None:
     """Store a message handled before it was stored (dispatch.answer_fresh): done, its content
     never kept, its answer sealed. None when the inbox holds it already (nothing is written)."""
@@ -204,8 +209,8 @@ def store_answered(
         answered=answered,
         attempts=1,
     )
-    dialect = session.get_bind().dialect.name
-    return session.execute(INSERT[dialect], values).scalar()
+    bind = session if isinstance(session, Connection) else session.get_bind()
+    return session.execute(INSERT[bind.dialect.name], values).scalar()
 
 
 def close(

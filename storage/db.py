@@ -267,14 +267,22 @@ def quick_writer(sessions: sessionmaker[Session]) -> Session:
     return _with_option(sessions, NO_WAIT)
 
 
+def quick_engine(engine: Engine) -> Engine:
+    """`engine` for Core work in the manner of `quick_writer`."""
+    return _factory(engine, NO_WAIT).kw["bind"]
+
+
 def _with_option(sessions: sessionmaker[Session], option: str) -> Session:
-    engine = sessions.kw["bind"]
+    return _factory(sessions.kw["bind"], option)()
+
+
+def _factory(engine: Engine, option: str) -> sessionmaker[Session]:
     factories = _OPTIONED.setdefault(engine, {})
     factory = factories.get(option)
     if factory is None:  # one option engine and factory per engine, not one per message
         bound = engine.execution_options(**{option: True})
         factory = factories[option] = sessionmaker(bind=bound, expire_on_commit=False)
-    return factory()
+    return factory
 
 
 _OPTIONED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
