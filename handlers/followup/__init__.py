@@ -7,6 +7,7 @@ from handlers.followup import (  # noqa: F401  (registers commands, flows and jo
     comments_docx,
     comments_jobs,
     deadlines,
+    extension,
     inspections,
     inspections_docs,
     intake,

@@ -218,6 +218,40 @@ def overdue_notice(item: st.FollowupItem, today: date) -> str:
     )
 
 
+def need_extension(usage: str) -> str:
+    return f"请写明新的期限和原因。用法：{usage}"
+
+
+def bad_extension_days(days: int) -> str:
+    return f"延期天数应为1至120个工作日（收到{days}）。"
+
+
+def not_later(old: date, new: date, today: date) -> str:
+    return f"新期限{d(new, today)}不晚于原期限{d(old, today)}，延期请写更晚的日期。"
+
+
+def closed_no_extension(number: str) -> str:
+    return f"{number}已办结，不能延期。"
+
+
+def need_extension_reason(number: str) -> str:
+    return f"请写明延期原因，如「督办 延期 {number} 10个工作日 需等待年度体检结果」。"
+
+
+def extended_notice(item: st.FollowupItem, old: date, reason: str, today: date) -> str:
+    return (
+        f"【督办延期】{item.number}（{item.title[:40]}）的办理期限由{d(old, today)}延至"
+        f"{d(item.due, today)}。原因：{reason[:200]}"
+    )
+
+
+def extended_reply(item: st.FollowupItem, old: date, units: int, today: date) -> str:
+    return (
+        f"已将 {item.number} 的期限由{d(old, today)}延至{d(item.due, today)}，"
+        f"已通知{units}个单位。到期提醒按新期限发送。"
+    )
+
+
 def offered_line(number: str) -> str:
     return f"已提示办公室{number}"
 
