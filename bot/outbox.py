@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -100,12 +100,24 @@ def drain_new(services: Services, senders: Mapping[str, ChannelSender]) -> int:
     return drain(services, senders)
 
 
-def drain(services: Services, senders: Mapping[str, ChannelSender], limit: int = 100) -> int:
-    """Send what is due on every channel; returns how many were sent."""
+Recipient = Callable[[int | None, str], bool]  # (person id, clear address) -> send this row?
+
+
+def drain(
+    services: Services,
+    senders: Mapping[str, ChannelSender],
+    limit: int = 100,
+    only: Recipient | None = None,
+) -> int:
+    """Send what is due on every channel (with `only`, the rows it picks by recipient: a sealed
+    address is opened to ask); returns how many were sent."""
     sent = 0
     for channel, sender in senders.items():
         with reader(services.sessions) as session:  # a look: no writer lock on SQLite
             ids = outbox.due_ids(session, channel, services.clock(), limit)
+            if only is not None:
+                rows = session.scalars(select(OutboxMessage).where(OutboxMessage.id.in_(ids)))
+                ids = [r.id for r in rows if only(r.person_id, _clear_address(services, r))]
         for row_id in ids:
             sent += _send_one(services, sender, row_id)
     return sent
@@ -160,6 +172,15 @@ def _attempt(
         secrets = (*getattr(sender, "secrets", ()), *outcome.clear)
         outcome.error = redact(outcome.error, *secrets)[:ERROR_LIMIT]
     return outcome
+
+
+def _clear_address(services: Services, row: OutboxMessage) -> str:
+    if not row.payload.get("sealed_address"):
+        return row.address
+    try:
+        return unseal(services.seal_key, row.address)
+    except SealError:
+        return ""
 
 
 def _open(services: Services, row: OutboxMessage, clear: list[str]) -> None:

@@ -1,7 +1,8 @@
 """The local console: type as any roster member, see the reply and the pushes addressed to you.
 
-Runs the same dispatch, router and handlers as the WeCom callback. Pushes to other people are
-delivered (so nobody gets them twice) but shown only with `--all`. At a terminal, lines can be
+Runs the same dispatch, router and handlers as the WeCom callback. Only the speaker's pushes are
+delivered; other people's wait for a console opened as them, so two consoles never take each
+other's. `--all` shows (and delivers) everyone's, as one screen for a demonstration. At a terminal, lines can be
 edited and earlier ones recalled (readline, history kept in the instance directory); when
 standard input is not a terminal, each line is one message, so a session can be scripted.
 """
@@ -40,10 +41,14 @@ class ConsoleSender:
         with services.sessions() as session:
             person = find_person(session, speaker)
         self.speaker = (person.id if person else None, speaker)
+        self.only = None if show_all else self.is_speaker
+
+    def is_speaker(self, person_id: int | None, address: str) -> bool:
+        speaker_id, speaker_address = self.speaker
+        return (person_id is not None and person_id == speaker_id) or address == speaker_address
 
     def _to_speaker(self, row: OutboxMessage) -> bool:
-        person_id, address = self.speaker
-        return (row.person_id is not None and row.person_id == person_id) or row.address == address
+        return self.is_speaker(row.person_id, row.address)
 
     def _name(self, row: OutboxMessage) -> str:
         with self.services.sessions() as session:
@@ -98,7 +103,7 @@ def run_shell(
         file=out,
         flush=True,
     )
-    drain(services, {CHANNEL: sender})
+    drain(services, {CHANNEL: sender}, only=sender.only)
     history = services.settings.instance_path / "shell_history"
     with _line_editing(history if interactive else None):
         for line in _prompted(lines, interactive, out):
@@ -111,7 +116,7 @@ def run_shell(
             reply, _ = dispatch.handle(services, msg)
             if reply.text:
                 print(reply.text, file=out, flush=True)
-            drain(services, {CHANNEL: sender})
+            drain(services, {CHANNEL: sender}, only=sender.only)
 
 
 @contextlib.contextmanager

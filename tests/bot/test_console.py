@@ -13,6 +13,7 @@ import time
 from datetime import UTC, datetime
 
 from storage.outbox import OutboxMessage
+from storage.sealing import seal
 
 
 def liaison(env: dict[str, str], *args: str, stdin: str = "") -> subprocess.CompletedProcess:
@@ -50,7 +51,7 @@ def test_shell_for_someone_not_on_the_roster(env):
     assert "不在联席会议名单中" in result.stdout
 
 
-def _queue_console_push(bot, address: str, text: str) -> None:
+def _queue_console_push(bot, address: str, text: str, sealed: bool = False) -> None:
     """A push made elsewhere (the scheduler, another console) waiting for `address`."""
     now = datetime.now(UTC)
     with bot.session() as session, session.begin():
@@ -59,7 +60,7 @@ def _queue_console_push(bot, address: str, text: str) -> None:
                 channel="console",
                 address=address,
                 kind="text",
-                payload={"text": text},
+                payload={"text": text, **({"sealed_address": True} if sealed else {})},
                 created_at=now,
                 next_attempt_at=now,
             )
@@ -69,10 +70,17 @@ def _queue_console_push(bot, address: str, text: str) -> None:
 def test_the_speaker_sees_pushes_to_them_and_others_only_with_all(bot, env):
     _queue_console_push(bot, "demo-office", "给办公室的推送")
     _queue_console_push(bot, "demo-u09-liaison", "给人社局的推送")
+    _queue_console_push(bot, seal(bot.services.seal_key, "stranger-1"), "给举报人的推送", True)
     result = liaison(env, "shell", "--as", "demo-office", stdin="我是谁\n")
     assert result.returncode == 0, result.stderr
     assert "推送给 您：\n    给办公室的推送" in result.stdout
-    assert "人社局" not in result.stdout
+    assert "人社局" not in result.stdout and "举报人" not in result.stdout
+    # the office's console left the others' pushes for their own consoles, sealed one included
+    result = liaison(env, "shell", "--as", "demo-u09-liaison", stdin="我是谁\n")
+    assert "推送给 您：\n    给人社局的推送" in result.stdout and "举报人" not in result.stdout
+    result = liaison(env, "shell", "--as", "stranger-1", stdin="我是谁\n")
+    assert "推送给 您：\n    给举报人的推送" in result.stdout, result.stdout
+    _queue_console_push(bot, "demo-u09-liaison", "再一条给人社局的推送")
     result = liaison(env, "shell", "--as", "demo-office", "--all", stdin="催报\n")
     assert "推送给 区人社局联络员（演示）（demo-u09-liaison）：" in result.stdout
     assert "【催报】" in result.stdout
