@@ -18,13 +18,15 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 import requests
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from bot.config import DingTalkSettings
 from bot.dispatch import Services
@@ -255,29 +257,29 @@ class DingTalkSender:
     def _answer(self, row: OutboxMessage, body: dict, content: str) -> None:
         webhook = valid_session(self.services, row.address)
         if webhook:
-            self._log(row, "session", content)
-            self.client.session_post(webhook, body)
+            with self._logged(row, "session", content):
+                self.client.session_post(webhook, body)
             return
         self._robot_quota()
-        self._log(row, "robot", content)
-        self.client.openapi(
-            "v1.0/robot/oToMessages/batchSend",
-            {
-                "robotCode": self.settings.robot_code,
-                "userIds": [row.address],
-                "msgKey": "sampleText",
-                "msgParam": _json({"content": content}),
-            },
-        )
+        with self._logged(row, "robot", content):
+            self.client.openapi(
+                "v1.0/robot/oToMessages/batchSend",
+                {
+                    "robotCode": self.settings.robot_code,
+                    "userIds": [row.address],
+                    "msgKey": "sampleText",
+                    "msgParam": _json({"content": content}),
+                },
+            )
 
     def _work(self, row: OutboxMessage, msg: dict, content: str) -> None:
         """asyncsend_v2 within the per-person limits; the same words twice a day get a suffix."""
         msg = self._distinct(row, msg, content)
-        self._log(row, "work", content)
-        self.client.oapi(
-            "topapi/message/corpconversation/asyncsend_v2",
-            {"agent_id": self.settings.agent_id, "userid_list": row.address, "msg": msg},
-        )
+        with self._logged(row, "work", content):
+            self.client.oapi(
+                "topapi/message/corpconversation/asyncsend_v2",
+                {"agent_id": self.settings.agent_id, "userid_list": row.address, "msg": msg},
+            )
 
     def _file(self, row: OutboxMessage, document: Document | None) -> None:
         if document is None:
@@ -359,20 +361,31 @@ class DingTalkSender:
         now = self.services.clock().astimezone(self.services.settings.timezone)
         return sender_hash(self.services.seal_key, CHANNEL, row.address), now.date().isoformat()
 
-    def _log(self, row: OutboxMessage, route: str, content: str) -> None:
+    @contextmanager
+    def _logged(self, row: OutboxMessage, route: str, content: str) -> Iterator[None]:
+        """Count a call toward the limits before it is made (a call cut off may have been
+        delivered, and DingTalk drops the excess silently), and take it back when DingTalk
+        answers that it refused it: a refused message reached nobody."""
         who, day = self._who_day(row)
+        entry = SendLog(
+            channel=CHANNEL,
+            sender_hash=who,
+            day=day,
+            route=route,
+            content_hash=_digest(content),
+            outbox_id=row.id,
+            sent_at=self.services.clock(),
+        )
         with self.services.sessions() as session, session.begin():
-            session.add(
-                SendLog(
-                    channel=CHANNEL,
-                    sender_hash=who,
-                    day=day,
-                    route=route,
-                    content_hash=_digest(content),
-                    outbox_id=row.id,
-                    sent_at=self.services.clock(),
-                )
-            )
+            session.add(entry)
+        try:
+            yield
+        except DingTalkError as err:
+            maybe_sent = isinstance(err.code, int) and 500 <= err.code < 600  # an HTTP 5xx
+            if not maybe_sent:
+                with self.services.sessions() as session, session.begin():
+                    session.execute(delete(SendLog).where(SendLog.id == entry.id))
+            raise
 
     def close(self) -> None:
         self.client.close()

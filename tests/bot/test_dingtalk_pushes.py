@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from bot.dingtalk_client import DingTalkSender, _digest
+from bot.dingtalk_client import DingTalkSender, _digest, remember_session
 from bot.outbox import drain
 from bot.wecom_client import WeComSender
 from storage.channels import SendLog
@@ -94,6 +94,36 @@ def test_no_more_than_500_work_notifications_a_day(channels, channel_services, d
     assert channels.dingtalk_api.work_to(DING) == []
     ding = next(r for r in rows(channel_services) if r.channel == "dingtalk")
     assert ding.status == "failed" and "500" in ding.last_error
+
+
+def _counted(services, route: str) -> int:
+    with services.sessions() as s:
+        return len(s.scalars(select(SendLog).where(SendLog.route == route)).all())
+
+
+def test_a_call_dingtalk_refused_does_not_count_toward_the_limits(
+    channels, channel_services, deliver, clock
+):
+    person = on_both(channel_services)
+    channels.dingtalk_api.refuse_work = 88  # e.g. busy: nothing was sent
+    push(channel_services, person, "【提醒】请报送本月月报。")
+    deliver()
+    assert channels.dingtalk_api.work_to(DING) == [] and _counted(channel_services, "work") == 0
+    channels.dingtalk_api.refuse_work = 0
+    clock.advance(minutes=5)  # past the first back-off
+    deliver()
+    assert len(channels.dingtalk_api.work_to(DING)) == 1
+    assert _counted(channel_services, "work") == 1  # the delivered call alone
+
+    with channel_services.sessions() as s, s.begin():  # an answer on an expired chat session
+        ctx = channel_services.context(s)
+        ctx.push_to("dingtalk", "ding-worker", {"text": "已收到。"}, sealed=True)
+    url = channels.dingtalk_api.new_session("ding-worker")
+    expires_ms = int((clock() + timedelta(hours=1)).timestamp() * 1000)
+    remember_session(channel_services, "ding-worker", url, expires_ms)
+    channels.dingtalk_api.expire_sessions()
+    deliver()
+    assert _counted(channel_services, "session") == 0
 
 
 def test_the_robot_sends_at_most_20_a_minute(channels, channel_services, deliver, clock):

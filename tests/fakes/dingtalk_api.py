@@ -4,6 +4,7 @@ call recorded.
     api = FakeDingTalkAPI().start()        # point DINGTALK_API_BASE at api.base
     url = api.new_session("ding-u10")     # a sessionWebhook as a robot message carries it
     api.expire_sessions()                 # every sessionWebhook answers errcode 300001
+    api.refuse_work = 88                  # asyncsend_v2 answers that errcode (0: accepts again)
     api.expire_tokens()                   # tokens handed out so far are refused
     api.texts_to("ding-u10")              # every text that user saw, whatever the route
     api.routes_to("ding-u10")             # ["session", "robot", "work", …]
@@ -85,6 +86,7 @@ class FakeDingTalkAPI:
         self.delivered: list[Delivered] = []
         self.sessions: dict[str, str] = {}  # session id -> user
         self.sessions_expired = False
+        self.refuse_work = 0  # an errcode asyncsend_v2 answers instead of sending
         self.stream_endpoint = ""
         self.tickets: list[str] = []
         self._tokens: set[str] = set()
@@ -215,6 +217,8 @@ class FakeDingTalkAPI:
         return 200, {"processQueryKey": secrets.token_hex(6), "invalidStaffIdList": []}
 
     def _work(self, call: Call) -> tuple[int, dict]:
+        if self.refuse_work:
+            return 200, {"errcode": self.refuse_work, "errmsg": "refused (fake)"}
         body = call.json or {}
         msg = body.get("msg") or {}
         kind = msg.get("msgtype", "")
