@@ -164,6 +164,18 @@ def import_by_hash(session: Session, content_hash: str) -> HealthImport | None:
     return session.scalar(select(HealthImport).where(HealthImport.content_hash == content_hash))
 
 
+def stored_keys(session: Session, first: str, last: str) -> dict[tuple, HealthImport]:
+    """What identifies each stored row of months `first`..`last` (an institution's results for
+    one employer and hazard on one date), with the import that brought it."""
+    R = HealthRecord
+    stmt = (
+        select(R.institution, R.employer_key, R.hazard, R.period, R.exam_date, HealthImport)
+        .join(HealthImport, HealthImport.id == R.import_id)
+        .where(R.period >= first, R.period <= last)
+    )
+    return {tuple(row[:5]): row[5] for row in session.execute(stmt)}
+
+
 def records(session: Session, first: str, last: str) -> list[HealthRecord]:
     stmt = select(HealthRecord).where(HealthRecord.period >= first, HealthRecord.period <= last)
     return list(session.scalars(stmt.order_by(HealthRecord.id)))

@@ -29,7 +29,13 @@ from handlers.core import (
 )
 from handlers.monitoring import method as M
 from handlers.monitoring import text as T
-from handlers.monitoring.healthfile import TEMPLATE_HEADER, HealthFile, HealthFileError, read_file
+from handlers.monitoring.healthfile import (
+    TEMPLATE_HEADER,
+    HealthFile,
+    HealthFileError,
+    read_file,
+    row_key,
+)
 from handlers.monitoring.signals import detect, mirror_complaints, raise_signals
 from storage import monitoring as st
 from storage.documents import save_document
@@ -75,6 +81,7 @@ def store(ctx: Context, parsed: HealthFile, filename: str) -> tuple[str, list[st
         return T.duplicate(
             seen.filename, dates.moment(ctx.local(seen.imported_at), ctx.local())
         ), []
+    _refuse_repeated_rows(ctx, parsed)
     batch = st.HealthImport(
         content_hash=parsed.content_hash,
         filename=filename[:255],
@@ -96,6 +103,29 @@ def store(ctx: Context, parsed: HealthFile, filename: str) -> tuple[str, list[st
     return T.imported(
         len(parsed.rows), parsed.first_period, parsed.last_period, len(signals)
     ), signals
+
+
+def _refuse_repeated_rows(ctx: Context, parsed: HealthFile) -> None:
+    """A row already brought in by an earlier file (an overlapping month sent again, a file
+    merged from two) would count its workers twice in the warning: the file is refused whole,
+    naming the rows and where they came from."""
+    stored = st.stored_keys(ctx.session, parsed.first_period, parsed.last_period)
+    repeated = [(r, stored[row_key(r)]) for r in parsed.rows if row_key(r) in stored]
+    if not repeated:
+        return
+    lines = [
+        T.repeated_row(
+            r.number,
+            r.institution,
+            r.employer,
+            r.hazard,
+            r.period,
+            seen.filename,
+            dates.moment(ctx.local(seen.imported_at), ctx.local()),
+        )
+        for r, seen in repeated[:5]
+    ]
+    raise HealthFileError(T.repeated_rows(len(repeated), len(parsed.rows), lines))
 
 
 def run_warning(ctx: Context, periods: list[str]) -> list[st.Signal]:

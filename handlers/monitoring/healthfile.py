@@ -125,6 +125,11 @@ def parse(cells: list[list[str]], first: str, last: str, today: date) -> HealthF
     return HealthFile(rows, digest.hexdigest(), periods[0], periods[-1])
 
 
+def row_key(row: HealthRow) -> tuple:
+    """One result of one institution: the same key in two files is the same row sent twice."""
+    return (row.institution, row.employer_key, row.hazard, row.period, row.exam_date)
+
+
 def _identity(row: HealthRow) -> tuple:
     return (row.institution, row.employer_key, row.street, row.industry, row.hazard,
             row.examined, row.abnormal, row.suspected, row.contraindicated, row.period,

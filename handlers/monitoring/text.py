@@ -82,6 +82,22 @@ def duplicate(filename: str, when: str) -> str:
     return f"这份数据已于{when}导入（文件「{filename}」），未重复计入。"
 
 
+def repeated_row(
+    number: int, institution: str, employer: str, hazard: str, period: str, file: str, when: str
+) -> str:
+    return f"第{number}行（{institution}／{employer}／{hazard}／{period}）已在「{file}」中（{when}导入）"
+
+
+def repeated_rows(count: int, total: int, lines: list[str]) -> str:
+    more = f"\n……共{count}行" if count > len(lines) else ""
+    return (
+        f"文件中有{count}行（共{total}行）已经导入过，为免重复计入，整份文件未导入：\n"
+        + "\n".join(lines)
+        + more
+        + "\n请删去已导入的行后重新发送。如要更正已导入的数据，请联系联席会议办公室。"
+    )
+
+
 def imported(rows: int, first: str, last: str, signals: int) -> str:
     span = first if first == last else f"{first}至{last}"
     tail = f"发出预警{signals}条，发送「预警」查看。" if signals else "未发现需要预警的情况。"

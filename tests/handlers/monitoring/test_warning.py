@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+from dataclasses import replace
 from datetime import datetime
 
 from openpyxl import Workbook, load_workbook
@@ -117,3 +118,24 @@ def test_template_is_an_xlsx_with_the_columns(bot):
 def test_only_health_units_and_office_import(bot):
     assert "只有联席会议办公室和负责体检数据的单位" in bot.send("demo-u09-liaison", "体检 导入")
     assert "请发送体检数据文件" in bot.send(OFFICE, "体检 导入 2026-10")
+
+
+def test_rows_already_imported_from_another_file_refuse_the_file(bot, clock):
+    clock.set(datetime(2026, 11, 10, 9, tzinfo=TZ))
+    assert import_month(bot, 10).startswith("已导入体检数据")
+    october = month_rows(2026, 10)
+    late = replace(october[0], employer="新开张机械有限公司")  # a row October's file lacked
+    # October's file again with one row more: a different file, but 66 rows counted twice
+    bot.send(HEALTH, "体检 导入 2026-10")
+    merged = [HEADER, *(r.cells() for r in october), late.cells()]
+    answer = send_file(bot, HEALTH, "2026-10-补报.xlsx", xlsx(merged))
+    assert f"文件中有{len(october)}行（共{len(october) + 1}行）已经导入过" in answer, answer
+    first = october[0]
+    assert f"第2行（{first.institution}／{first.employer}／{first.hazard}／2026-10）" in answer
+    assert "已在「2026-10.xlsx」中（11月10日 9:00导入）" in answer and "整份文件未导入" in answer
+    with bot.session() as session:
+        assert session.query(st.HealthImport).count() == 1
+        assert session.query(st.HealthRecord).count() == len(october)
+    # the dialogue waits for a corrected file: the new row alone goes in
+    answer = send_file(bot, HEALTH, "2026-10-补报.xlsx", xlsx([HEADER, late.cells()]))
+    assert answer.startswith("已导入体检数据1行"), answer
