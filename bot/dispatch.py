@@ -35,7 +35,7 @@ from storage import inbound
 from storage.audit import set_actor
 from storage.db import WriteAttempted, queue_lock, quick_engine, quick_writer, reader
 from storage.inbound import InboundMessage
-from storage.roster import current_appointments, person_on
+from storage.roster import member_on
 from storage.sealing import SealError, load_seal_key
 
 __all__ = ["Gate", "Services", "Unavailable", "handle", "process", "respond", "sweep"]
@@ -97,14 +97,11 @@ class Services:
 
 
 def identify(session: Session, msg: Incoming) -> Sender:
-    person = person_on(session, msg.channel, msg.user_id)
+    person, appointments = member_on(session, msg.channel, msg.user_id)
     if person is None:
         return Sender(channel=msg.channel, user_id=msg.user_id)
     return Sender(
-        channel=msg.channel,
-        user_id=msg.user_id,
-        person=person,
-        appointments=tuple(current_appointments(session, person.id)),
+        channel=msg.channel, user_id=msg.user_id, person=person, appointments=tuple(appointments)
     )
 
 

@@ -16,7 +16,14 @@ from sqlalchemy import (
     or_,
     select,
 )
-from sqlalchemy.orm import Mapped, Session, joinedload, mapped_column, relationship
+from sqlalchemy.orm import (
+    Mapped,
+    Session,
+    contains_eager,
+    joinedload,
+    mapped_column,
+    relationship,
+)
 
 from storage.db import Base, UTCDateTime
 
@@ -110,6 +117,27 @@ _ON_PLATFORM = {  # an account means something only on its own platform
     "dingtalk": select(Person).where(Person.dingtalk_userid == bindparam("uid")).limit(1),
 }
 PUBLIC_ONLY = ("wechat_mp",)  # Official Account followers are never roster members
+_SERVING_ON = {  # a platform account's current appointments with their person and unit at once
+    channel: select(Appointment)
+    .join(Appointment.person)
+    .where(column == bindparam("uid"), Appointment.ended_at.is_(None))
+    .options(contains_eager(Appointment.person), joinedload(Appointment.unit))
+    .order_by(Appointment.id)
+    for channel, column in (("wecom", Person.wecom_userid), ("dingtalk", Person.dingtalk_userid))
+}
+
+
+def member_on(session: Session, channel: str, user_id: str) -> tuple[Person | None, list]:
+    """The roster member behind an account of `channel` and their current appointments (as
+    `current_appointments`): one query for the usual sender, who holds an appointment."""
+    stmt = _SERVING_ON.get(channel) if user_id else None
+    if stmt is None:
+        person = person_on(session, channel, user_id)
+        return person, current_appointments(session, person.id) if person else []
+    found = list(session.scalars(stmt, {"uid": user_id}).unique())
+    if not found:  # nobody, or a member without a current appointment
+        return person_on(session, channel, user_id), []
+    return found[0].person, _with_acting(session, found)
 
 
 def person_on(session: Session, channel: str, user_id: str) -> Person | None:
@@ -133,7 +161,10 @@ def find_person(session: Session, user_id: str) -> Person | None:
 def current_appointments(session: Session, person_id: int) -> list[Appointment]:
     """The person's appointments now. A deputy (B角) whose unit's liaison officers are all away
     also acts as the unit's liaison officer: an unsaved 联络员 appointment stands for that."""
-    found = list(session.scalars(_CURRENT, {"pid": person_id}).unique())
+    return _with_acting(session, list(session.scalars(_CURRENT, {"pid": person_id}).unique()))
+
+
+def _with_acting(session: Session, found: list[Appointment]) -> list[Appointment]:
     deputy_units = {a.unit_id: a for a in found if a.role == DEPUTY}
     if deputy_units:
         away = _units_all_away(session, list(deputy_units))
