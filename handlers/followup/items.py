@@ -210,4 +210,4 @@ def return_item(msg: Incoming, ctx: Context) -> str:
     c.log(ctx, item, "退回", reason)
     people = c.people(ctx, [item.lead_unit_id])[item.lead_unit_id]
     ctx.push(people, T.returned_notice(item, reason, ctx.today()))
-    return T.returned_reply(item)
+    return T.returned_reply(item, ctx.today())

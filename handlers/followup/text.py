@@ -184,8 +184,14 @@ def returned_notice(item: st.FollowupItem, reason: str, today: date) -> str:
     )
 
 
-def returned_reply(item: st.FollowupItem) -> str:
-    return f"已退回 {item.number}，已通知{item.lead_unit.name}继续办理。"
+def returned_reply(item: st.FollowupItem, today: date) -> str:
+    text = f"已退回 {item.number}，已通知{item.lead_unit.name}继续办理。"
+    if item.due < today:  # sent back after its deadline: it is overdue from now on
+        text += (
+            f"\n该事项的期限{d(item.due, today)}已过，继续办理期间将按超期督办；"
+            f"如需给出新的期限：督办 延期 {item.number} 10个工作日 原因"
+        )
+    return text
 
 
 NEED_REASON = "请写明退回原因，如「督办 退回 DB7 缺少检查台账」。"

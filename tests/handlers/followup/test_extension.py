@@ -71,3 +71,15 @@ def test_a_closed_item_cannot_be_extended_nor_an_overdue_one_into_the_past(bot):
     bot.send(liaison(RS), "办结申请 DB2 经费已拨付")
     bot.send(OFFICE, "督办 办结 DB2")
     assert bot.send(OFFICE, "督办 延期 DB2 5个工作日 原因") == "DB2已办结，不能延期。"
+
+
+def test_an_item_sent_back_after_its_deadline_says_how_to_give_a_new_one(bot):
+    bot.clock.set(at(11, 23, 10))
+    bot.send(OFFICE, "督办 新建 宣传周活动；牵头 区人社局；期限 2026-11-27")
+    bot.send(OFFICE, "督办 新建 专项经费；牵头 区人社局；期限 2026-12-31")
+    bot.clock.set(at(11, 30, 10))
+    for number in ("DB1", "DB2"):
+        bot.send(liaison(RS), f"办结申请 {number} 已完成")
+    late = bot.send(OFFICE, "督办 退回 DB1 缺少活动照片")
+    assert "期限11月27日已过" in late and "督办 延期 DB1 10个工作日 原因" in late, late
+    assert "延期" not in bot.send(OFFICE, "督办 退回 DB2 缺少拨付凭证")
