@@ -258,6 +258,30 @@ def extended_reply(item: st.FollowupItem, old: date, units: int, today: date) ->
     )
 
 
+def only_lead_extension(number: str, lead: str) -> str:
+    return f"{number}由{lead}牵头，延期由牵头单位申请；配合单位如有困难请告知牵头单位。"
+
+
+def need_request_reason(number: str) -> str:
+    return f"请写明延期理由，如「督办 申请延期 {number} 10个工作日 需等待年度体检结果」。"
+
+
+def extension_requested(item: st.FollowupItem, due: date, reason: str, today: date) -> str:
+    return (
+        f"【督办延期申请】{item.lead_unit.name}申请将 {item.number}（{item.title[:40]}）的期限由"
+        f"{d(item.due, today)}延至{d(due, today)}。理由：{reason[:200]}\n"
+        f"同意请发送「督办 延期 {item.number} {due.isoformat()} 同意{item.lead_unit.name}申请」；"
+        f"不同意请直接告知该单位，原期限不变。"
+    )
+
+
+def extension_request_sent(item: st.FollowupItem, due: date, today: date) -> str:
+    return (
+        f"已向联席会议办公室申请将 {item.number} 的期限延至{d(due, today)}。"
+        f"办公室同意前，仍以{d(item.due, today)}为期限。"
+    )
+
+
 def offered_line(number: str) -> str:
     return f"已提示办公室{number}"
 

@@ -83,3 +83,24 @@ def test_an_item_sent_back_after_its_deadline_says_how_to_give_a_new_one(bot):
     late = bot.send(OFFICE, "督办 退回 DB1 缺少活动照片")
     assert "期限11月27日已过" in late and "督办 延期 DB1 10个工作日 原因" in late, late
     assert "延期" not in bot.send(OFFICE, "督办 退回 DB2 缺少拨付凭证")
+
+
+def test_the_lead_unit_asks_for_more_time_and_the_office_grants_it(bot):
+    bot.clock.set(at(11, 23, 10))
+    bot.send(OFFICE, "督办 新建 工伤保险专项检查；牵头 区人社局；配合 区总工会；期限 2026-11-27")
+    drain(bot)
+    assert "由区人社局牵头，延期由牵头单位申请" in bot.send(
+        liaison(UNION), "督办 申请延期 DB1 5个工作日 人手不足"
+    )
+    assert "请写明延期理由" in bot.send(liaison(RS), "督办 申请延期 DB1 5个工作日")
+    assert drain(bot) == []
+    sent = bot.send(liaison(RS), "督办 申请延期 DB1 5个工作日 需等待年度体检结果")
+    assert "申请将 DB1 的期限延至12月4日" in sent and "仍以11月27日为期限" in sent, sent
+    (notice,) = texts_to(drain(bot), OFFICE)
+    assert notice.startswith("【督办延期申请】区人社局申请将 DB1") and "需等待年度体检结果" in notice
+    command = "督办 延期 DB1 2026-12-04 同意区人社局申请"
+    assert f"「{command}」" in notice, notice
+    assert "由11月27日延至12月4日" in bot.send(OFFICE, command)
+    assert any("【督办延期】DB1" in t for t in texts_to(drain(bot), liaison(RS)))
+    record = bot.send(OFFICE, "督办 查看 DB1").split("办理记录：")[1]
+    assert "延期申请 申请延至2026年12月4日：需等待年度体检结果" in record, record
