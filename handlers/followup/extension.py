@@ -1,7 +1,7 @@
 """督办 延期: the office moves an item's deadline, with the reason on record.
 
-The lead unit asks (`督办 申请延期`), or is told "如需延期请联系办公室" in every reminder; the
-office decides and grants it (`督办 延期`), which the unit's request spells out for it. The new
+The lead unit asks (`督办 申请延期`, which the deadline-day reminder names), and the office
+decides and grants it (`督办 延期`), the command spelt out in the request it receives. The new
 deadline is a date or a number of working days added to the current one (an extension counts
 from the old deadline, not from today). Reminders follow the new deadline by themselves: their
 keys carry the deadline (handlers/followup/deadlines.py).

@@ -213,7 +213,7 @@ def remind_before(item: st.FollowupItem, left: int, today: date) -> str:
 def remind_due(item: st.FollowupItem) -> str:
     return (
         f"【督办提醒】{item.number}（{item.title[:40]}）今天到期。"
-        f"{_how(item)}，如需延期请联系办公室。"
+        f"{_how(item)}；如需延期，牵头单位请发送「督办 申请延期 {item.number} 天数 理由」。"
     )
 
 
