@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -81,22 +82,34 @@ def _recently_sent(session, channel: str, address: str, now: datetime) -> int:
     )
 
 
-_queued = threading.Event()  # this process committed outbox rows since the last `drain_new`
+# per database (its connection pool, which an engine shares with its option engines): this
+# process committed outbox rows there since the last `drain_new`
+_queued: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_queued_guard = threading.Lock()
+
+
+def _queued_flag(pool) -> threading.Event:
+    with _queued_guard:
+        flag = _queued.get(pool)
+        if flag is None:
+            flag = _queued[pool] = threading.Event()
+        return flag
 
 
 @event.listens_for(Session, "after_commit")
 def _note_queued(session: Session) -> None:
     if session.info.pop(outbox.QUEUED, False):
-        _queued.set()
+        _queued_flag(session.get_bind().pool).set()
 
 
 def drain_new(services: Services, senders: Mapping[str, ChannelSender]) -> int:
     """Drain right after handling, but only when this process has queued something since the
     last call: most messages push nothing, and a look at the outbox per message cost a
     transaction. Retries and other processes' rows are the scheduler's outbox job's."""
-    if not _queued.is_set():
+    flag = _queued_flag(services.engine.pool)
+    if not flag.is_set():
         return 0
-    _queued.clear()  # before reading: a row committed from now on sets it again
+    flag.clear()  # before reading: a row committed from now on sets it again
     return drain(services, senders)
 
 
