@@ -97,7 +97,9 @@ def test_the_lead_unit_asks_for_more_time_and_the_office_grants_it(bot):
     sent = bot.send(liaison(RS), "督办 申请延期 DB1 5个工作日 需等待年度体检结果")
     assert "申请将 DB1 的期限延至12月4日" in sent and "仍以11月27日为期限" in sent, sent
     (notice,) = texts_to(drain(bot), OFFICE)
-    assert notice.startswith("【督办延期申请】区人社局申请将 DB1") and "需等待年度体检结果" in notice
+    assert (
+        notice.startswith("【督办延期申请】区人社局申请将 DB1") and "需等待年度体检结果" in notice
+    )
     command = "督办 延期 DB1 2026-12-04 同意区人社局申请"
     assert f"「{command}」" in notice, notice
     assert "由11月27日延至12月4日" in bot.send(OFFICE, command)
